@@ -1,0 +1,99 @@
+/**
+ * `npm run bench`: answers each performance question of the archive core, on SQLite and PostgreSQL,
+ * with figures and ratios to a baseline measured in the same run.
+ *
+ *   BENCH_MESSAGES  messages per ingest path (default 500000; the archive ends with twice this)
+ *   BENCH_DB        sqlite,postgres (default both)
+ *   BENCH_PG_URL    default postgres://postgres@127.0.0.1:5432/postgres
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { baselineSqlite } from './baseline-sqlite.js';
+import { ingestApi } from './ingest-api.js';
+import { ingestCli } from './ingest-cli.js';
+import { queryLatencies } from './queries.js';
+import { fmt } from './support/stats.js';
+import { verifyRate } from './verify.js';
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 500_000);
+const BACKENDS = (process.env.BENCH_DB ?? 'sqlite,postgres').split(',');
+const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+type Row = [string, ...string[]];
+const rows: Row[] = [];
+const log = (text: string) => process.stderr.write(`${text}\n`);
+
+async function main(): Promise<void> {
+  const root = await mkdtemp(join(tmpdir(), 'steno-bench-'));
+  try {
+    log(`baseline: bare better-sqlite3, ${fmt(MESSAGES)} rows, 1,000-row transactions, FTS5, one SHA-256 each`);
+    const baseline = baselineSqlite({ dir: root, messages: MESSAGES });
+    log(`  ${fmt(baseline.perSecond)} rows/s`);
+    const results: Record<string, Record<string, string>> = {};
+    for (const db of BACKENDS) results[db] = await runBackend(db, root, baseline.perSecond);
+
+    const header: Row = ['question', ...BACKENDS];
+    rows.push(['baseline: bare better-sqlite3 rows/s', ...BACKENDS.map(() => fmt(baseline.perSecond))]);
+    for (const key of Object.keys(results[BACKENDS[0]!] ?? {})) {
+      rows.push([key, ...BACKENDS.map((db) => results[db]?.[key] ?? '')]);
+    }
+    const widths = header.map((_, c) => Math.max(...[header, ...rows].map((r) => (r[c] ?? '').length)));
+    const line = (r: Row) =>
+      r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ');
+    process.stdout.write(
+      `\nSteno archive core benchmark: ${fmt(MESSAGES)} messages per ingest path, ${fmt(2 * MESSAGES)} in the archive\n`,
+    );
+    process.stdout.write(`${line(header)}\n${rows.map(line).join('\n')}\n`);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+async function runBackend(db: string, root: string, baselinePerSecond: number): Promise<Record<string, string>> {
+  const dataDir = join(root, db);
+  const env: Record<string, string> = { STENO_DATA: dataDir, STENO_ORIGIN: 'bench.steno.local/log' };
+  const schema = `bench_${randomBytes(4).toString('hex')}`;
+  if (db === 'postgres')
+    Object.assign(env, { STENO_STORE: 'postgres', STENO_DATABASE_URL: PG_URL, STENO_PG_SCHEMA: schema });
+  const out: Record<string, string> = {};
+  try {
+    log(`\n[${db}] ingest through the HTTP API: batches of 100, 4 concurrent clients, ${fmt(MESSAGES)} messages`);
+    const api = await ingestApi({ env, dataDir, messages: MESSAGES, clients: 4, batch: 100 });
+    log(`  ${fmt(api.perSecond)} messages/s in ${api.seconds.toFixed(1)} s`);
+    out['API ingest messages/s (batches of 100, 4 clients)'] = fmt(api.perSecond);
+    out['  ratio to bare SQLite baseline'] = (api.perSecond / baselinePerSecond).toFixed(2);
+
+    log(`[${db}] steno ingest of a ${fmt(MESSAGES)}-line file`);
+    const cli = await ingestCli({ env, dir: root, messages: MESSAGES });
+    log(`  ${fmt(cli.perSecond)} messages/s in ${cli.seconds.toFixed(1)} s`);
+    out['steno ingest FILE messages/s'] = fmt(cli.perSecond);
+    out['  ratio to API ingest'] = (cli.perSecond / api.perSecond).toFixed(2);
+
+    log(`[${db}] steno verify over ${fmt(2 * MESSAGES)} records`);
+    const verify = await verifyRate({ env });
+    log(`  ${fmt(verify.perSecond)} records/s in ${verify.seconds.toFixed(1)} s`);
+    out['steno verify records/s'] = fmt(verify.perSecond);
+
+    log(`[${db}] inclusion proofs and search latency at ${fmt(2 * MESSAGES)} messages`);
+    const q = await queryLatencies({ env, samples: 200 });
+    out[`inclusion proof mean / p95 ms (tree ${fmt(q.treeSize)})`] =
+      `${q.proof.mean.toFixed(3)} / ${q.proof.p95.toFixed(3)}`;
+    out['search rare term p50 / p95 ms'] = `${q.rare.p50.toFixed(1)} / ${q.rare.p95.toFixed(1)}`;
+    out['search common term p50 / p95 ms'] = `${q.common.p50.toFixed(1)} / ${q.common.p95.toFixed(1)}`;
+    out['search CJK term (騰訊) p50 / p95 ms'] = `${q.cjk.p50.toFixed(1)} / ${q.cjk.p95.toFixed(1)}`;
+    log(`  ${JSON.stringify(q)}`);
+  } finally {
+    if (db === 'postgres') {
+      const client = new pg.Client({ connectionString: PG_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    }
+  }
+  return out;
+}
+
+await main();

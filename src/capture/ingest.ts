@@ -1,0 +1,157 @@
+/**
+ * Ingest: validated messages become ledger records plus the message projection (metadata, participants,
+ * full-text) in the same group-committed transaction. Idempotent: (platform, conversationId,
+ * platformMessageId), or the content itself when a source has no message ids.
+ */
+import { canonicalBytes } from '../core/canonical-json.js';
+import { describeProblems, type Problem, StenoError } from '../core/errors.js';
+import { sha256, sha256Hex } from '../core/hash.js';
+import { newRecordId } from '../core/ids.js';
+import { segmentForIndex } from '../index/segment.js';
+import type { Ledger, LedgerWriteTx } from '../ledger/log.js';
+import { LIMITS, type MessageContent, type ValidatedMessage, validateMessage } from './model.js';
+
+export interface MessageRow {
+  leafIndex: number;
+  dedupKey: Buffer;
+  platform: string;
+  conversationId: string;
+  sender: string;
+  sentAtMs: number;
+  kind: string;
+  platformMessageId: string | null;
+  refersTo: string | null;
+  participants: string[];
+  /** Text as the index should see it (CJK segmented); stored only in the full-text index. */
+  searchText: string;
+}
+
+export interface ExistingMessage {
+  leafIndex: number;
+  recordId: string;
+}
+
+/** What ingest needs inside the ledger's write transaction. */
+export interface MessageWriteTx extends LedgerWriteTx {
+  findByDedupKeys(keys: readonly Buffer[]): Promise<Map<string, ExistingMessage>>;
+  insertMessages(rows: readonly MessageRow[]): Promise<void>;
+}
+
+/** Where attachment bytes go (content-addressed); an S3 implementation fits the same shape. */
+export interface BlobSink {
+  put(sha256: string, bytes: Buffer): Promise<void>;
+}
+
+export type IngestStatus = 'created' | 'duplicate';
+
+export interface IngestResult {
+  id: string;
+  ledgerIndex: number;
+  status: IngestStatus;
+}
+
+export function dedupKey(content: MessageContent, contentBytes: Buffer): Buffer {
+  if (content.platformMessageId !== undefined) {
+    return sha256(canonicalBytes(['id', content.platform, content.conversationId, content.platformMessageId]));
+  }
+  return sha256(canonicalBytes(['content']), contentBytes);
+}
+
+interface PreparedMessage {
+  content: MessageContent;
+  contentBytes: Buffer;
+  key: Buffer;
+}
+
+export class IngestService<Tx extends MessageWriteTx> {
+  private readonly ledger: Ledger<Tx>;
+  private readonly blobs: BlobSink;
+
+  constructor(options: { ledger: Ledger<Tx>; blobs: BlobSink }) {
+    this.ledger = options.ledger;
+    this.blobs = options.blobs;
+  }
+
+  /**
+   * Validates every item first: one bad item rejects the whole batch, listing each problem, and
+   * nothing is stored. `prefix(i)` names an item in errors (`[3]` for an API array, `line 12` for a file).
+   */
+  validate(items: readonly unknown[], prefix: (i: number) => string): ValidatedMessage[] {
+    const problems: Problem[] = [];
+    const valid: ValidatedMessage[] = [];
+    items.forEach((item, i) => {
+      const result = validateMessage(item, prefix(i), sha256Hex);
+      if (result.ok) valid.push(result.message);
+      else problems.push(...result.problems);
+    });
+    if (problems.length > 0) {
+      throw new StenoError(
+        'invalid_input',
+        `${problems.length} problem(s) in the messages:\n${describeProblems(problems)}`,
+        {
+          problems,
+        },
+      );
+    }
+    return valid;
+  }
+
+  async ingest(messages: readonly ValidatedMessage[]): Promise<IngestResult[]> {
+    if (messages.length > LIMITS.batch * 100) {
+      throw new StenoError('too_large', `at most ${LIMITS.batch * 100} messages per call`);
+    }
+    const prepared: PreparedMessage[] = messages.map((m, i) => {
+      let contentBytes: Buffer;
+      try {
+        contentBytes = canonicalBytes(m.content);
+      } catch (error) {
+        throw new StenoError('invalid_input', `[${i}]: ${(error as Error).message}`, {
+          problems: [{ where: `[${i}]`, message: (error as Error).message }],
+        });
+      }
+      return { content: m.content, contentBytes, key: dedupKey(m.content, contentBytes) };
+    });
+    // Bytes first: a record never points at an attachment that a crash could lose.
+    for (const m of messages) for (const [digest, bytes] of m.inlineBlobs) await this.blobs.put(digest, bytes);
+
+    return this.ledger.append(async (tx, appender) => {
+      const existing = await tx.findByDedupKeys(prepared.map((p) => p.key));
+      const results: IngestResult[] = [];
+      const rows: MessageRow[] = [];
+      for (const p of prepared) {
+        const hexKey = p.key.toString('hex');
+        const known = existing.get(hexKey);
+        if (known !== undefined) {
+          results.push({ id: known.recordId, ledgerIndex: known.leafIndex, status: 'duplicate' });
+          continue;
+        }
+        const id = newRecordId();
+        const { index } = appender.append({ type: 'message', id, contentBytes: p.contentBytes });
+        existing.set(hexKey, { leafIndex: index, recordId: id });
+        results.push({ id, ledgerIndex: index, status: 'created' });
+        rows.push(messageRow(index, p));
+      }
+      if (rows.length > 0) await tx.insertMessages(rows);
+      return results;
+    });
+  }
+}
+
+function messageRow(leafIndex: number, p: PreparedMessage): MessageRow {
+  const c = p.content;
+  const participants = new Set<string>([c.sender, ...(c.recipients ?? [])]);
+  const searchable = [c.text ?? '', ...(c.attachments?.map((a) => a.filename) ?? [])].join('\n');
+  return {
+    leafIndex,
+    dedupKey: p.key,
+    platform: c.platform,
+    conversationId: c.conversationId,
+    sender: c.sender,
+    sentAtMs: Date.parse(c.sentAt),
+    kind: c.kind,
+    platformMessageId: c.platformMessageId ?? null,
+    refersTo: c.refersTo ?? null,
+    participants: [...participants],
+    searchText: segmentForIndex(searchable),
+  };
+}

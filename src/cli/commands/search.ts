@@ -1,0 +1,53 @@
+import { parseDateFilter } from '../../review/search.js';
+import { parse, UsageError } from '../args.js';
+import { type Output, printable } from '../output.js';
+import { openFromArgs } from './open.js';
+
+const USAGE = `Usage: steno search QUERY [--platform P] [--conversation ID] [--participant HANDLE]
+                    [--from DATE] [--to DATE] [--limit N] [--json] [--data DIR]
+  QUERY: words (all must match), "exact phrase", a OR b, -exclude, prefix*; Chinese works as typed.
+  Newest first.`;
+
+export async function searchCommand(args: string[], out: Output): Promise<number> {
+  const { values, positionals } = parse(
+    args,
+    {
+      platform: { type: 'string' },
+      conversation: { type: 'string' },
+      participant: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      limit: { type: 'string' },
+    },
+    USAGE,
+  );
+  if (values.help) {
+    out.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError(`give a QUERY\n\n${USAGE}`);
+  const limit = values.limit === undefined ? 50 : Number(values.limit);
+  if (values.limit !== undefined && !/^\d+$/.test(values.limit)) throw new UsageError('--limit must be a number');
+  await using steno = await openFromArgs(values);
+  const results = await steno.search.search({
+    query: positionals.join(' '),
+    platform: values.platform,
+    conversationId: values.conversation,
+    participant: values.participant,
+    fromMs: values.from === undefined ? undefined : parseDateFilter(values.from, '--from'),
+    toMs: values.to === undefined ? undefined : parseDateFilter(values.to, '--to'),
+    limit,
+  });
+  if (values.json) {
+    out.stdout(`${JSON.stringify(results)}\n`);
+    return 0;
+  }
+  for (const r of results) {
+    const text = r.content?.text ?? `(${r.kind})`;
+    out.stdout(
+      `#${r.leafIndex} ${r.sentAt} ${r.platform} ${printable(r.conversationId, 40)} ${printable(r.sender, 40)}: ${printable(text)}\n`,
+    );
+  }
+  out.stderr(`${results.length} result(s)\n`);
+  return 0;
+}

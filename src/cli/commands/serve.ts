@@ -1,0 +1,63 @@
+import { chmod, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadConfig } from '../../config/config.js';
+import { openSteno } from '../../context.js';
+import { buildServer } from '../../review/api/server.js';
+import { parse } from '../args.js';
+import type { Output } from '../output.js';
+
+const USAGE = `Usage: steno serve [--data DIR] [--host ADDR] [--port N]`;
+export const INITIAL_TOKEN_FILE = 'initial-ingest-token.txt';
+
+export async function serveCommand(args: string[], out: Output): Promise<number> {
+  const { values } = parse(args, { host: { type: 'string' }, port: { type: 'string' } }, USAGE);
+  if (values.help) {
+    out.stdout(`${USAGE}\n`);
+    return 0;
+  }
+  const env = { ...process.env };
+  if (values.host !== undefined) env.STENO_HOST = values.host;
+  if (values.port !== undefined) env.STENO_PORT = values.port;
+  const config = loadConfig(env, values.data === undefined ? {} : { dataDir: values.data });
+  const steno = await openSteno(config, { createKey: true });
+
+  if ((await steno.tokens.list()).length === 0) {
+    // First start: one ingest token so the quick start works; the secret goes to a 0600 file, not the log.
+    const { token } = await steno.tokens.create({ name: 'initial-ingest', scopes: ['ingest'] });
+    const path = join(config.dataDir, INITIAL_TOKEN_FILE);
+    await writeFile(path, `${token}\n`, { mode: 0o600 });
+    await chmod(path, 0o600);
+    out.stdout(`Created an ingest token; it is in ${path} (readable by this user only).\n`);
+  }
+  if (steno.keyCreated) out.stdout(`Created the checkpoint signing key in ${join(config.dataDir, 'keys')}.\n`);
+  await steno.ledger.checkpoint();
+
+  const app = await buildServer(steno);
+  const address = await app.listen({ host: config.host, port: config.port });
+  out.stdout(
+    [
+      `Steno is listening on ${address} (store: ${config.store.kind}, data: ${config.dataDir})`,
+      `Log origin: ${steno.origin}`,
+      `Verifier key: ${steno.verifierKey}`,
+      `Send messages: curl -H "Authorization: Bearer $(cat ${join(config.dataDir, INITIAL_TOKEN_FILE)})" -H 'Content-Type: application/json' --data @message.json ${address}/api/v1/messages`,
+      `More tokens: steno token create --name NAME [--scope ingest|read]`,
+      '',
+    ].join('\n'),
+  );
+
+  const timer = setInterval(() => {
+    steno.ledger.checkpoint().catch((error: unknown) => app.log.error({ err: error }, 'checkpoint failed'));
+  }, config.checkpointIntervalMs);
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  clearInterval(timer);
+  await app.close();
+  await steno.ledger.flush();
+  await steno.ledger.checkpoint();
+  await steno.close();
+  return 0;
+}

@@ -1,0 +1,104 @@
+/**
+ * Configuration in stages: flags and environment → validated, typed config. Secrets (the signing key,
+ * token hashes) live in the data directory and the database, never in config or logs.
+ */
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { zodProblems } from '../capture/model.js';
+import { describeProblems, StenoError } from '../core/errors.js';
+
+export type StoreConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; schema: string };
+
+export interface Config {
+  dataDir: string;
+  store: StoreConfig;
+  /** The log's identity in checkpoints; fixed at first start. */
+  origin: string;
+  /** True when STENO_ORIGIN was set: then it must match the origin the log was created with. */
+  originExplicit: boolean;
+  host: string;
+  port: number;
+  checkpointIntervalMs: number;
+  maxBodyBytes: number;
+  maxAttachmentBytes: number;
+}
+
+/** Every environment variable Steno reads; the README's configuration table mirrors this. */
+export const ENV_VARS = {
+  STENO_DATA: 'data directory (signing key, SQLite database, attachments); default ./data',
+  STENO_STORE: 'sqlite (default) or postgres',
+  STENO_DATABASE_URL: 'PostgreSQL connection string, e.g. postgres://postgres@127.0.0.1:5432/steno (postgres store)',
+  STENO_PG_SCHEMA: 'PostgreSQL schema for Steno tables; default steno',
+  STENO_ORIGIN: 'log origin in checkpoints, fixed at first start; default steno.local/<hostname>',
+  STENO_HOST: 'address the server listens on; default 127.0.0.1',
+  STENO_PORT: 'port the server listens on; default 8080',
+  STENO_CHECKPOINT_INTERVAL_MS: 'how often a new checkpoint is signed while records arrive; default 2000',
+  STENO_MAX_BODY_BYTES: 'largest accepted request body; default 33554432 (32 MiB)',
+  STENO_MAX_ATTACHMENT_BYTES: 'largest accepted attachment; default 104857600 (100 MiB)',
+} as const;
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const envSchema = z.object({
+  STENO_DATA: z.string().min(1).default('./data'),
+  STENO_STORE: z.enum(['sqlite', 'postgres']).default('sqlite'),
+  STENO_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string')
+    .optional(),
+  STENO_PG_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
+    .default('steno'),
+  STENO_ORIGIN: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9._/:-]{0,200}$/,
+      'must be a URL-like name without spaces or "+" (e.g. logs.example.com/steno)',
+    )
+    .optional(),
+  STENO_HOST: z.string().min(1).default('127.0.0.1'),
+  STENO_PORT: int(0, 65535).default(8080),
+  STENO_CHECKPOINT_INTERVAL_MS: int(100, 3_600_000).default(2000),
+  STENO_MAX_BODY_BYTES: int(1024, 1024 ** 3).default(32 * 1024 * 1024),
+  STENO_MAX_ATTACHMENT_BYTES: int(1, 10 * 1024 ** 3).default(100 * 1024 * 1024),
+});
+
+export function loadConfig(env: NodeJS.ProcessEnv, overrides: { dataDir?: string } = {}): Config {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(ENV_VARS)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') picked[key] = value;
+  }
+  if (overrides.dataDir !== undefined) picked.STENO_DATA = overrides.dataDir;
+  const parsed = envSchema.safeParse(picked);
+  if (!parsed.success) {
+    const problems = zodProblems('', parsed.error);
+    throw new StenoError('config', `invalid configuration:\n${describeProblems(problems)}`, { problems });
+  }
+  const e = parsed.data;
+  const dataDir = resolve(e.STENO_DATA);
+  let store: StoreConfig;
+  if (e.STENO_STORE === 'postgres') {
+    if (e.STENO_DATABASE_URL === undefined) {
+      throw new StenoError('config', 'STENO_STORE=postgres needs STENO_DATABASE_URL', {
+        problems: [{ where: 'STENO_DATABASE_URL', message: 'is required when STENO_STORE=postgres' }],
+      });
+    }
+    store = { kind: 'postgres', url: e.STENO_DATABASE_URL, schema: e.STENO_PG_SCHEMA };
+  } else {
+    store = { kind: 'sqlite', path: resolve(dataDir, 'steno.db') };
+  }
+  return {
+    dataDir,
+    store,
+    origin: e.STENO_ORIGIN ?? `steno.local/${hostname().replace(/[^A-Za-z0-9.-]/g, '-') || 'log'}`,
+    originExplicit: e.STENO_ORIGIN !== undefined,
+    host: e.STENO_HOST,
+    port: e.STENO_PORT,
+    checkpointIntervalMs: e.STENO_CHECKPOINT_INTERVAL_MS,
+    maxBodyBytes: e.STENO_MAX_BODY_BYTES,
+    maxAttachmentBytes: e.STENO_MAX_ATTACHMENT_BYTES,
+  };
+}

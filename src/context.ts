@@ -1,0 +1,98 @@
+/**
+ * The composition root: picks the store from config and wires the services. Everything else receives
+ * its dependencies from here.
+ */
+import { join } from 'node:path';
+import { TokenService, type TokenStorage } from './auth/tokens.js';
+import { IngestService, type MessageWriteTx } from './capture/ingest.js';
+import type { Config } from './config/config.js';
+import { loadOrCreateSigningKey } from './config/signing-key.js';
+import { StenoError } from './core/errors.js';
+import type { AuditStorage } from './ledger/audit.js';
+import type { ContentReader } from './ledger/content.js';
+import { Ledger, type LedgerStorage, type StoredCheckpoint } from './ledger/log.js';
+import type { EvidenceStorage } from './produce/evidence.js';
+import { SearchService, type SearchStorage } from './review/search.js';
+import { type BlobStore, FileBlobStore } from './store/blobs/files.js';
+import type { MetaStorage } from './store/meta.js';
+import { PostgresStore } from './store/postgres/store.js';
+import { SqliteStore } from './store/sqlite/store.js';
+
+export type StenoStore = LedgerStorage<MessageWriteTx> &
+  SearchStorage &
+  ContentReader &
+  TokenStorage &
+  MetaStorage &
+  AuditStorage &
+  EvidenceStorage & {
+    readonly kind: string;
+    listCheckpoints(): Promise<StoredCheckpoint[]>;
+    checkpointAtLeast(size: number): Promise<StoredCheckpoint | null>;
+    close(): Promise<void>;
+  };
+
+export async function openStore(config: Config): Promise<StenoStore> {
+  if (config.store.kind === 'postgres') return PostgresStore.open(config.store);
+  return SqliteStore.open({ path: config.store.path });
+}
+
+export interface Steno extends AsyncDisposable {
+  config: Config;
+  store: StenoStore;
+  ledger: Ledger<MessageWriteTx>;
+  ingest: IngestService<MessageWriteTx>;
+  search: SearchService;
+  tokens: TokenService;
+  blobs: BlobStore;
+  origin: string;
+  verifierKey: string;
+  keyCreated: boolean;
+  close(): Promise<void>;
+}
+
+export async function openSteno(config: Config, options: { createKey: boolean }): Promise<Steno> {
+  const store = await openStore(config);
+  try {
+    // The origin is fixed when the log is created; later starts use it (and refuse a different one).
+    const storedOrigin = await store.getMeta('origin');
+    if (storedOrigin !== null && config.originExplicit && config.origin !== storedOrigin) {
+      throw new StenoError(
+        'conflict',
+        `this log's origin is "${storedOrigin}"; STENO_ORIGIN="${config.origin}" cannot change it (start a new log instead)`,
+      );
+    }
+    const origin = storedOrigin ?? config.origin;
+    const identity = await loadOrCreateSigningKey({ dataDir: config.dataDir, origin, create: options.createKey });
+    await store.setMetaIfAbsent('origin', origin);
+    const recordedKey = await store.setMetaIfAbsent('verifier_key', identity.verifierKey);
+    if (recordedKey !== identity.verifierKey) {
+      throw new StenoError(
+        'integrity',
+        `the signing key at ${identity.keyPath} is not the key this log was created with (${recordedKey}); restore the original key file`,
+      );
+    }
+    const ledger = new Ledger<MessageWriteTx>({ storage: store, signer: identity.signer, origin });
+    const blobs = new FileBlobStore({ root: join(config.dataDir, 'blobs'), maxBytes: config.maxAttachmentBytes });
+    const close = async () => {
+      await ledger.flush();
+      await store.close();
+    };
+    return {
+      config,
+      store,
+      ledger,
+      ingest: new IngestService({ ledger, blobs }),
+      search: new SearchService({ storage: store, contents: store }),
+      tokens: new TokenService(store),
+      blobs,
+      origin,
+      verifierKey: identity.verifierKey,
+      keyCreated: identity.created,
+      close,
+      [Symbol.asyncDispose]: close,
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * The full audit behind `steno verify`: recompute every leaf from its stored content and salt, rebuild
+ * the tree, compare every stored subtree hash (what proofs are built from), check every checkpoint's
+ * signature and root, and the consistency between consecutive checkpoints. Each finding names the
+ * record (ledger index and id) or checkpoint that does not hold.
+ */
+
+import type { StoredCheckpoint } from './log.js';
+import { verifyCheckpoint } from './note/checkpoint.js';
+import { contentCommitment, parseLeaf } from './records.js';
+import {
+  CompactRange,
+  consistencyProofPlan,
+  hashLeaf,
+  hashPlan,
+  type NodeRef,
+  nodeId,
+  refsOfPlan,
+  verifyConsistency,
+} from './tree/index.js';
+
+export interface MessageProjection {
+  platform: string;
+  conversationId: string;
+  sender: string;
+  sentAtMs: number;
+  kind: string;
+  platformMessageId: string | null;
+  refersTo: string | null;
+}
+
+export interface AuditRow {
+  index: number;
+  id: string;
+  type: string;
+  bytes: Buffer;
+  hash: Buffer;
+  salt: Buffer | null;
+  content: Buffer | null;
+  message: MessageProjection | null;
+}
+
+/** What the audit needs of storage: read-only. */
+export interface AuditStorage {
+  treeSize(): Promise<number>;
+  scanRecords(fromIndex: number, limit: number): Promise<AuditRow[]>;
+  readNodes(ids: readonly number[]): Promise<Map<number, Buffer>>;
+  listCheckpoints(): Promise<StoredCheckpoint[]>;
+}
+
+export interface AuditFinding {
+  subject: 'record' | 'checkpoint' | 'tree';
+  /** Ledger index for records, tree size for checkpoints. */
+  at: number;
+  id?: string;
+  problem: string;
+}
+
+export interface AuditReport {
+  ok: boolean;
+  treeSize: number;
+  records: number;
+  checkpoints: number;
+  findings: AuditFinding[];
+  seconds: number;
+}
+
+const SCAN_BATCH = 8192;
+/** Past this many findings the database is plainly compromised; more lines help nobody. */
+const MAX_FINDINGS = 1000;
+
+export async function auditLedger(options: {
+  storage: AuditStorage;
+  verifierKey: string;
+  origin: string;
+  onProgress?: (done: number, total: number) => void;
+}): Promise<AuditReport> {
+  const started = performance.now();
+  const { storage } = options;
+  const findings: AuditFinding[] = [];
+  const report = (f: AuditFinding) => {
+    if (findings.length < MAX_FINDINGS) findings.push(f);
+  };
+
+  const checkpoints = await storage.listCheckpoints();
+  const signedRoots = new Map<number, Buffer>();
+  for (const cp of checkpoints) {
+    try {
+      const signed = verifyCheckpoint(cp.note, options.verifierKey);
+      if (signed.origin !== options.origin) {
+        report({ subject: 'checkpoint', at: cp.size, problem: `signed for origin "${signed.origin}", not this log` });
+      } else if (signed.size !== cp.size || !Buffer.from(signed.root).equals(cp.root)) {
+        report({ subject: 'checkpoint', at: cp.size, problem: 'stored size or root differs from the signed note' });
+      } else {
+        signedRoots.set(cp.size, Buffer.from(signed.root));
+      }
+    } catch (error) {
+      report({ subject: 'checkpoint', at: cp.size, problem: `signature does not verify: ${(error as Error).message}` });
+    }
+  }
+
+  const treeSize = await storage.treeSize();
+  for (const cp of checkpoints) {
+    if (cp.size > treeSize) {
+      report({
+        subject: 'checkpoint',
+        at: cp.size,
+        problem: `commits to ${cp.size} records but the ledger holds ${treeSize}: records were deleted from the end`,
+      });
+    }
+  }
+  const range = CompactRange.empty();
+  let treeBroken = false;
+  let records = 0;
+  if (signedRoots.has(0)) checkRoot(0);
+
+  function checkRoot(size: number): void {
+    const expected = signedRoots.get(size);
+    if (expected === undefined || treeBroken) return;
+    if (!range.root().equals(expected)) {
+      report({
+        subject: 'checkpoint',
+        at: size,
+        problem: 'root does not match the records as stored: history was rewritten',
+      });
+    }
+  }
+
+  for (let next = 0; next < treeSize; ) {
+    const rows = await storage.scanRecords(next, SCAN_BATCH);
+    if (rows.length === 0) break;
+    const newNodes: { ref: NodeRef; hash: Buffer }[] = [];
+    for (const row of rows) {
+      if (row.index !== next) {
+        report({
+          subject: 'record',
+          at: next,
+          problem:
+            row.index - next === 1
+              ? 'leaf row is missing (deleted)'
+              : `leaf rows ${next} to ${row.index - 1} are missing (deleted)`,
+        });
+        treeBroken = true;
+        next = row.index;
+      }
+      records++;
+      checkRecord(row, report);
+      const hash = hashLeaf(row.bytes);
+      if (!hash.equals(row.hash)) {
+        report({
+          subject: 'record',
+          at: row.index,
+          id: row.id,
+          problem: 'stored leaf hash does not match the leaf bytes',
+        });
+      }
+      if (!treeBroken) {
+        for (const node of range.append(hash)) newNodes.push(node);
+        checkRoot(range.size);
+      }
+      next = row.index + 1;
+    }
+    if (newNodes.length > 0) await compareStoredNodes(storage, newNodes, report);
+    options.onProgress?.(next, treeSize);
+  }
+
+  // Consecutive checkpoints must be consistent using the stored subtree hashes that serve proofs.
+  const signed = [...signedRoots.entries()].sort((a, b) => a[0] - b[0]);
+  for (let i = 1; i < signed.length; i++) {
+    const [oldSize, oldRoot] = signed[i - 1]!;
+    const [newSize, newRoot] = signed[i]!;
+    if (oldSize === 0 || newSize > treeSize) continue;
+    try {
+      const plan = consistencyProofPlan(oldSize, newSize);
+      const nodes = await storage.readNodes(refsOfPlan(plan).map(nodeId));
+      const proof = hashPlan(plan, (ref) => {
+        const h = nodes.get(nodeId(ref));
+        if (h === undefined) throw new Error(`subtree hash level ${ref.level} index ${ref.index} is missing`);
+        return h;
+      });
+      if (!verifyConsistency({ oldSize, newSize, oldRoot, newRoot, proof })) {
+        report({
+          subject: 'checkpoint',
+          at: newSize,
+          problem: `not consistent with the checkpoint at size ${oldSize}`,
+        });
+      }
+    } catch (error) {
+      report({
+        subject: 'checkpoint',
+        at: newSize,
+        problem: `consistency with size ${oldSize} cannot be proved: ${(error as Error).message}`,
+      });
+    }
+  }
+
+  return {
+    ok: findings.length === 0,
+    treeSize,
+    records,
+    checkpoints: checkpoints.length,
+    findings,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+function checkRecord(row: AuditRow, report: (f: AuditFinding) => void): void {
+  const at = row.index;
+  const id = row.id;
+  let commitment: string;
+  try {
+    const leaf = parseLeaf(row.bytes);
+    if (leaf.id !== row.id) report({ subject: 'record', at, id, problem: `leaf names id ${leaf.id}` });
+    if (leaf.type !== row.type) report({ subject: 'record', at, id, problem: `leaf names type ${leaf.type}` });
+    commitment = leaf.commitment;
+  } catch (error) {
+    report({ subject: 'record', at, id, problem: `leaf bytes are not a valid leaf: ${(error as Error).message}` });
+    return;
+  }
+  if (row.content === null || row.salt === null) {
+    report({ subject: 'record', at, id, problem: 'content is missing (deleted) and was not shredded' });
+    return;
+  }
+  if (contentCommitment(row.salt, row.content) !== commitment) {
+    report({ subject: 'record', at, id, problem: 'content does not match its commitment: it was changed' });
+    return;
+  }
+  if (row.type === 'message') checkProjection(row, report);
+}
+
+function checkProjection(row: AuditRow, report: (f: AuditFinding) => void): void {
+  const at = row.index;
+  const id = row.id;
+  if (row.message === null) {
+    report({ subject: 'record', at, id, problem: 'message row is missing: search and export cannot see it' });
+    return;
+  }
+  const c = JSON.parse(row.content!.toString('utf8')) as Record<string, unknown>;
+  const m = row.message;
+  const differs: string[] = [];
+  if (c.platform !== m.platform) differs.push('platform');
+  if (c.conversationId !== m.conversationId) differs.push('conversationId');
+  if (c.sender !== m.sender) differs.push('sender');
+  if (Date.parse(String(c.sentAt)) !== m.sentAtMs) differs.push('sentAt');
+  if (c.kind !== m.kind) differs.push('kind');
+  if ((c.platformMessageId ?? null) !== m.platformMessageId) differs.push('platformMessageId');
+  if ((c.refersTo ?? null) !== m.refersTo) differs.push('refersTo');
+  if (differs.length > 0) {
+    report({
+      subject: 'record',
+      at,
+      id,
+      problem: `message row differs from the committed content in ${differs.join(', ')}`,
+    });
+  }
+}
+
+async function compareStoredNodes(
+  storage: AuditStorage,
+  computed: { ref: NodeRef; hash: Buffer }[],
+  report: (f: AuditFinding) => void,
+): Promise<void> {
+  const stored = await storage.readNodes(computed.map((n) => nodeId(n.ref)));
+  for (const node of computed) {
+    const hash = stored.get(nodeId(node.ref));
+    const first = node.ref.index * 2 ** node.ref.level;
+    const span = `records ${first} to ${first + 2 ** node.ref.level - 1}`;
+    if (hash === undefined) {
+      report({ subject: 'tree', at: first, problem: `subtree hash over ${span} is missing: proofs cannot be built` });
+    } else if (!hash.equals(node.hash)) {
+      report({ subject: 'tree', at: first, problem: `subtree hash over ${span} is wrong: proofs would not verify` });
+    }
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * The ledger writer: one sequencer per log. It assigns leaf indexes, keeps the tree's right edge in
+ * memory, stores every new complete subtree hash (so proofs are O(log n) reads), and group-commits:
+ * jobs that arrive while a transaction is in flight share the next transaction and its fsync.
+ *
+ * Storage is declared here, by its user; store/sqlite and store/postgres implement it.
+ */
+import { newSalt } from '../core/hash.js';
+import { signCheckpoint } from './note/checkpoint.js';
+import type { NoteSigner } from './note/signed-note.js';
+import { contentCommitment, LEAF_VERSION, type Leaf, leafBytes, type RecordType } from './records.js';
+import {
+  CompactRange,
+  consistencyProofPlan,
+  decomposeRange,
+  hashLeaf,
+  hashPlan,
+  hashRefs,
+  inclusionProofPlan,
+  type NodeRef,
+  nodeId,
+  refsOfPlan,
+  rootPlan,
+} from './tree/index.js';
+
+export interface LeafRow {
+  index: number;
+  id: string;
+  type: RecordType;
+  bytes: Buffer;
+  hash: Buffer;
+}
+
+export interface ContentRow {
+  index: number;
+  salt: Buffer;
+  content: Buffer;
+}
+
+export interface NodeRow {
+  id: number;
+  hash: Buffer;
+}
+
+export interface StoredCheckpoint {
+  size: number;
+  root: Buffer;
+  note: string;
+  createdAt: string;
+}
+
+/** What the ledger needs inside a write transaction. */
+export interface LedgerWriteTx {
+  /** The committed tree size as this transaction sees it (another process may have appended). */
+  treeSize(): Promise<number>;
+  /** Hashes of complete subtrees by nodeId; level 0 ids are leaf hashes. */
+  readNodes(ids: readonly number[]): Promise<Map<number, Buffer>>;
+  insertLeaves(rows: readonly LeafRow[]): Promise<void>;
+  insertNodes(rows: readonly NodeRow[]): Promise<void>;
+  putContents(rows: readonly ContentRow[]): Promise<void>;
+}
+
+/** What the ledger needs of storage outside transactions. */
+export interface LedgerStorage<Tx extends LedgerWriteTx> {
+  /** Runs fn in one transaction that holds the log's write lock, and commits durably (fsync) before resolving. */
+  writeTransaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  treeSize(): Promise<number>;
+  readNodes(ids: readonly number[]): Promise<Map<number, Buffer>>;
+  latestCheckpoint(): Promise<StoredCheckpoint | null>;
+  /** Stores a checkpoint unless one of the same size exists; returns the stored one. */
+  putCheckpoint(checkpoint: StoredCheckpoint): Promise<StoredCheckpoint>;
+}
+
+export interface AppendRecord {
+  type: RecordType;
+  id: string;
+  contentBytes: Buffer;
+}
+
+export interface AppendedRecord {
+  index: number;
+  leaf: Leaf;
+}
+
+export interface Appender {
+  append(record: AppendRecord): AppendedRecord;
+}
+
+type Job<Tx> = {
+  work: (tx: Tx, appender: Appender) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+};
+
+export class Ledger<Tx extends LedgerWriteTx> {
+  readonly origin: string;
+  private readonly storage: LedgerStorage<Tx>;
+  private readonly signer: NoteSigner;
+  private range: CompactRange | null = null;
+  private queue: Job<Tx>[] = [];
+  private draining: Promise<void> | null = null;
+  private checkpointing: Promise<StoredCheckpoint> | null = null;
+
+  constructor(options: { storage: LedgerStorage<Tx>; signer: NoteSigner; origin: string }) {
+    this.storage = options.storage;
+    this.signer = options.signer;
+    this.origin = options.origin;
+  }
+
+  /**
+   * Runs `work` inside a group-committed write transaction. Records appended through the appender
+   * get their leaf index at once; the promise resolves only after the commit is durable.
+   */
+  append<R>(work: (tx: Tx, appender: Appender) => Promise<R>): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      if (this.draining === null) this.draining = this.drain();
+    });
+  }
+
+  /** Resolves once every job queued so far has committed or failed. */
+  async flush(): Promise<void> {
+    while (this.draining !== null) await this.draining;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const group = this.queue;
+        this.queue = [];
+        try {
+          const results = await this.runGroup(group);
+          for (const [i, job] of group.entries()) job.resolve(results[i]);
+        } catch (groupError) {
+          if (group.length === 1) {
+            group[0]!.reject(groupError);
+            continue;
+          }
+          // One job's failure must not fail its neighbours: retry each alone.
+          for (const job of group) {
+            try {
+              const [result] = await this.runGroup([job]);
+              job.resolve(result);
+            } catch (error) {
+              job.reject(error);
+            }
+          }
+        }
+      }
+    } finally {
+      this.draining = null;
+    }
+  }
+
+  private async runGroup(group: Job<Tx>[]): Promise<unknown[]> {
+    let committedRange: CompactRange | null = null;
+    const results = await this.storage.writeTransaction(async (tx) => {
+      const range = (await this.currentRange(tx)).clone();
+      const leaves: LeafRow[] = [];
+      const nodes: NodeRow[] = [];
+      const contents: ContentRow[] = [];
+      const capturedAt = new Date().toISOString();
+      const appender: Appender = {
+        append: (record) => {
+          const index = range.size;
+          const salt = newSalt();
+          const leaf: Leaf = {
+            v: LEAF_VERSION,
+            type: record.type,
+            id: record.id,
+            capturedAt,
+            commitment: contentCommitment(salt, record.contentBytes),
+          };
+          const bytes = leafBytes(leaf);
+          const hash = hashLeaf(bytes);
+          for (const node of range.append(hash)) nodes.push({ id: nodeId(node.ref), hash: node.hash });
+          leaves.push({ index, id: record.id, type: record.type, bytes, hash });
+          contents.push({ index, salt, content: record.contentBytes });
+          return { index, leaf };
+        },
+      };
+      const out: unknown[] = [];
+      for (const job of group) out.push(await job.work(tx, appender));
+      if (leaves.length > 0) {
+        await tx.insertLeaves(leaves);
+        await tx.insertNodes(nodes);
+        await tx.putContents(contents);
+      }
+      committedRange = range;
+      return out;
+    });
+    this.range = committedRange;
+    return results;
+  }
+
+  private async currentRange(tx: Tx): Promise<CompactRange> {
+    const size = await tx.treeSize();
+    if (this.range !== null && this.range.size === size) return this.range;
+    // First use, or another writer (a CLI import beside the server) appended: reload the right edge.
+    const refs = decomposeRange(0, size);
+    const hashes = await tx.readNodes(refs.map(nodeId));
+    this.range = CompactRange.fromFrontier(
+      size,
+      refs.map((ref) => requireNode(hashes, ref)),
+    );
+    return this.range;
+  }
+
+  /** Signs and stores a checkpoint for the current tree unless the latest one already covers it. */
+  checkpoint(): Promise<StoredCheckpoint> {
+    if (this.checkpointing === null) {
+      this.checkpointing = this.makeCheckpoint().finally(() => {
+        this.checkpointing = null;
+      });
+    }
+    return this.checkpointing;
+  }
+
+  private async makeCheckpoint(): Promise<StoredCheckpoint> {
+    const size = await this.storage.treeSize();
+    const latest = await this.storage.latestCheckpoint();
+    if (latest !== null && latest.size >= size) return latest;
+    const root = await this.rootAt(size);
+    const note = signCheckpoint({ origin: this.origin, size, root }, this.signer);
+    return this.storage.putCheckpoint({ size, root, note, createdAt: new Date().toISOString() });
+  }
+
+  async rootAt(size: number): Promise<Buffer> {
+    const refs = rootPlan(size);
+    const nodes = await this.storage.readNodes(refs.map(nodeId));
+    return hashRefs(refs, (ref) => requireNode(nodes, ref));
+  }
+
+  async inclusionProof(leafIndex: number, treeSize: number): Promise<Buffer[]> {
+    return this.prove(inclusionProofPlan(leafIndex, treeSize));
+  }
+
+  async consistencyProof(oldSize: number, newSize: number): Promise<Buffer[]> {
+    return this.prove(consistencyProofPlan(oldSize, newSize));
+  }
+
+  private async prove(plan: NodeRef[][]): Promise<Buffer[]> {
+    const nodes = await this.storage.readNodes(refsOfPlan(plan).map(nodeId));
+    return hashPlan(plan, (ref) => requireNode(nodes, ref));
+  }
+}
+
+function requireNode(nodes: Map<number, Buffer>, ref: NodeRef): Buffer {
+  const hash = nodes.get(nodeId(ref));
+  if (hash === undefined) {
+    throw new Error(`ledger node level ${ref.level} index ${ref.index} is missing from storage`);
+  }
+  return hash;
+}

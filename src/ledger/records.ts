@@ -1,0 +1,44 @@
+/**
+ * Ledger leaves (architecture.md, "Ledger"): the RFC 8785 canonical JSON of a small record that
+ * commits to its content with a salted hash. The content itself lives in the content vault; shredding
+ * content and salt later leaves the leaf, and every proof, intact.
+ */
+import { canonicalBytes } from '../core/canonical-json.js';
+import { sha256 } from '../core/hash.js';
+
+export const LEAF_VERSION = 1;
+export const RECORD_TYPES = ['message'] as const;
+export type RecordType = (typeof RECORD_TYPES)[number];
+
+export interface Leaf {
+  v: typeof LEAF_VERSION;
+  type: RecordType;
+  id: string;
+  capturedAt: string;
+  commitment: string;
+}
+
+/** commitment = base64(SHA-256(salt ‖ JCS(content))) */
+export function contentCommitment(salt: Uint8Array, contentBytes: Uint8Array): string {
+  return sha256(salt, contentBytes).toString('base64');
+}
+
+export function leafBytes(leaf: Leaf): Buffer {
+  return canonicalBytes(leaf);
+}
+
+export function parseLeaf(bytes: Uint8Array): Leaf {
+  const value: unknown = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  if (typeof value !== 'object' || value === null) throw new Error('leaf is not a JSON object');
+  const leaf = value as Record<string, unknown>;
+  if (
+    leaf.v !== LEAF_VERSION ||
+    typeof leaf.type !== 'string' ||
+    typeof leaf.id !== 'string' ||
+    typeof leaf.capturedAt !== 'string' ||
+    typeof leaf.commitment !== 'string'
+  ) {
+    throw new Error('leaf lacks v, type, id, capturedAt or commitment');
+  }
+  return leaf as unknown as Leaf;
+}

@@ -1,0 +1,178 @@
+/**
+ * HTTP API. Routes only map requests to service calls; services know nothing of HTTP.
+ * There are deliberately no debug, metrics-dump or heap-dump endpoints.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import type { TokenScope } from '../../auth/tokens.js';
+import { LIMITS } from '../../capture/model.js';
+import type { Steno } from '../../context.js';
+import { StenoError } from '../../core/errors.js';
+import { parseDateFilter } from '../search.js';
+import { toHttpError } from './errors.js';
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+export async function buildServer(steno: Steno): Promise<FastifyInstance> {
+  const app = Fastify({
+    bodyLimit: steno.config.maxBodyBytes,
+    logger: {
+      level: process.env.STENO_LOG_LEVEL ?? 'info',
+      // Bearer tokens must never reach a log line.
+      redact: ['req.headers.authorization'],
+    },
+    // Per-request lines at hundreds of requests a second drown what matters; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+  });
+
+  app.addContentTypeParser(
+    'application/octet-stream',
+    { parseAs: 'buffer', bodyLimit: steno.config.maxAttachmentBytes },
+    (_req, body, done) => done(null, body),
+  );
+
+  app.setErrorHandler((error: unknown, request, reply) => {
+    const fastifyCode = (error as { code?: string }).code;
+    const fastifyMessage = (error as Error).message;
+    if (fastifyCode === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply
+        .status(413)
+        .send({ error: { code: 'too_large', message: 'the request body is over the size limit' } });
+    }
+    if (fastifyCode === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return reply.status(415).send({
+        error: {
+          code: 'invalid_input',
+          message: 'send JSON (application/json), or application/octet-stream for attachments',
+        },
+      });
+    }
+    if (fastifyCode?.startsWith('FST_ERR_CTP_')) {
+      return reply.status(400).send({
+        error: { code: 'invalid_input', message: `the body is not valid JSON: ${fastifyMessage}` },
+      });
+    }
+    const mapped = toHttpError(error);
+    if (mapped.unexpected) request.log.error({ err: error }, 'request failed');
+    return reply.status(mapped.status).send(mapped.body);
+  });
+
+  const auth = (scope: TokenScope | 'any') => async (request: FastifyRequest) => {
+    const header = request.headers.authorization;
+    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
+    await steno.tokens.authenticate(token, scope);
+  };
+
+  app.get('/healthz', async () => ({ ok: true }));
+
+  app.post('/api/v1/messages', { preHandler: auth('ingest') }, async (request, reply) => {
+    const body = request.body;
+    const batch = Array.isArray(body);
+    const items: unknown[] = batch ? body : [body];
+    if (items.length === 0) throw new StenoError('invalid_input', 'the array is empty: send at least one message');
+    if (items.length > LIMITS.batch) {
+      throw new StenoError('too_large', `at most ${LIMITS.batch} messages per request (got ${items.length})`);
+    }
+    const valid = steno.ingest.validate(items, (i) => (batch ? `[${i}]` : ''));
+    const results = await steno.ingest.ingest(valid);
+    const created = results.some((r) => r.status === 'created');
+    return reply.status(created ? 201 : 200).send(batch ? { results } : results[0]);
+  });
+
+  app.put<{ Params: { sha256: string } }>(
+    '/api/v1/attachments/:sha256',
+    { preHandler: auth('ingest') },
+    async (request, reply) => {
+      const { sha256 } = request.params;
+      if (!SHA256_HEX.test(sha256)) {
+        throw new StenoError(
+          'invalid_input',
+          'the path must end in the SHA-256 of the bytes, 64 lower-case hex digits',
+        );
+      }
+      if (!Buffer.isBuffer(request.body)) {
+        throw new StenoError('invalid_input', 'send the attachment bytes as application/octet-stream');
+      }
+      const existed = await steno.blobs.has(sha256);
+      await steno.blobs.put(sha256, request.body);
+      return reply.status(existed ? 200 : 201).send({ sha256, size: request.body.length });
+    },
+  );
+
+  app.get('/api/v1/checkpoint', { preHandler: auth('any') }, async (_request, reply) => {
+    const latest = (await steno.store.latestCheckpoint()) ?? (await steno.ledger.checkpoint());
+    return reply.type('text/plain; charset=utf-8').send(latest.note);
+  });
+
+  app.get<{ Querystring: Record<string, string | undefined> }>(
+    '/api/v1/search',
+    { preHandler: auth('read') },
+    async (request) => {
+      const q = request.query;
+      const results = await steno.search.search({
+        query: q.q,
+        platform: q.platform,
+        conversationId: q.conversation,
+        participant: q.participant,
+        fromMs: q.from === undefined ? undefined : parseDateFilter(q.from, 'from'),
+        toMs: q.to === undefined ? undefined : parseDateFilter(q.to, 'to'),
+        limit: q.limit === undefined ? undefined : integerParam(q.limit, 'limit'),
+        beforeIndex: q.before === undefined ? undefined : integerParam(q.before, 'before'),
+      });
+      return { results };
+    },
+  );
+
+  app.get<{ Querystring: Record<string, string | undefined> }>(
+    '/api/v1/proof/inclusion',
+    { preHandler: auth('read') },
+    async (request) => {
+      const index = integerParam(request.query.index, 'index');
+      const size = await proofTreeSize(request.query.size);
+      if (index >= size) throw new StenoError('invalid_input', `index ${index} is not below tree size ${size}`);
+      const proof = await steno.ledger.inclusionProof(index, size);
+      return { index, treeSize: size, proof: proof.map((h) => h.toString('base64')) };
+    },
+  );
+
+  app.get<{ Querystring: Record<string, string | undefined> }>(
+    '/api/v1/proof/consistency',
+    { preHandler: auth('any') },
+    async (request) => {
+      const from = integerParam(request.query.from, 'from');
+      const to = await proofTreeSize(request.query.to);
+      if (from < 1 || from > to) throw new StenoError('invalid_input', `from must be between 1 and ${to}`);
+      const proof = await steno.ledger.consistencyProof(from, to);
+      return { from, to, proof: proof.map((h) => h.toString('base64')) };
+    },
+  );
+
+  /** Proofs are only useful against a signed checkpoint: default to the latest one, and require one to exist. */
+  async function proofTreeSize(raw: string | undefined): Promise<number> {
+    const latest = await steno.store.latestCheckpoint();
+    if (raw === undefined) {
+      if (latest === null) throw new StenoError('not_found', 'no checkpoint has been signed yet');
+      return latest.size;
+    }
+    const size = integerParam(raw, 'size');
+    const cp = await steno.store.checkpointAtLeast(size);
+    if (cp === null || cp.size !== size) {
+      throw new StenoError('not_found', `no signed checkpoint has tree size ${size}`);
+    }
+    return size;
+  }
+
+  app.setNotFoundHandler((_request: FastifyRequest, reply: FastifyReply) =>
+    reply.status(404).send({ error: { code: 'not_found', message: 'no such endpoint' } }),
+  );
+  return app;
+}
+
+function integerParam(value: string | undefined, name: string): number {
+  if (value === undefined || !/^\d{1,15}$/.test(value)) {
+    throw new StenoError('invalid_input', `${name} must be a non-negative integer`, {
+      problems: [{ where: name, message: 'must be a non-negative integer' }],
+    });
+  }
+  return Number(value);
+}

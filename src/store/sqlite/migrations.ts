@@ -1,0 +1,58 @@
+/** SQLite schema, one entry per version; applied in order on open (PRAGMA user_version tracks it). */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+
+  -- The ledger: leaves in index order, complete subtree hashes (level >= 1), signed checkpoints.
+  CREATE TABLE ledger_leaves (
+    leaf_index INTEGER PRIMARY KEY,
+    record_id TEXT NOT NULL UNIQUE,
+    record_type TEXT NOT NULL,
+    leaf BLOB NOT NULL,
+    leaf_hash BLOB NOT NULL
+  ) STRICT;
+  CREATE TABLE ledger_nodes (node_id INTEGER PRIMARY KEY, hash BLOB NOT NULL) STRICT;
+  CREATE TABLE ledger_checkpoints (
+    tree_size INTEGER PRIMARY KEY,
+    root BLOB NOT NULL,
+    note TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  ) STRICT;
+
+  -- The content vault: canonical content and its salt, by leaf index.
+  CREATE TABLE record_contents (leaf_index INTEGER PRIMARY KEY, salt BLOB NOT NULL, content BLOB NOT NULL) STRICT;
+
+  -- The message projection: what search and selection filter on. Derived from content; verify checks it.
+  CREATE TABLE messages (
+    leaf_index INTEGER PRIMARY KEY,
+    dedup_key BLOB NOT NULL UNIQUE,
+    platform TEXT NOT NULL,
+    conversation_id TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    sent_at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    platform_message_id TEXT,
+    refers_to TEXT
+  ) STRICT;
+  CREATE INDEX messages_by_conversation ON messages (conversation_id, sent_at);
+  CREATE INDEX messages_by_sent_at ON messages (sent_at);
+  CREATE TABLE message_participants (
+    handle TEXT NOT NULL,
+    leaf_index INTEGER NOT NULL,
+    PRIMARY KEY (handle, leaf_index)
+  ) STRICT, WITHOUT ROWID;
+  -- Contentless: the text lives in the vault only; rowid = leaf_index.
+  CREATE VIRTUAL TABLE message_fts USING fts5(
+    body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
+  );
+
+  CREATE TABLE api_tokens (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    token_hash BLOB NOT NULL UNIQUE,
+    scopes TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+  ) STRICT;
+  `,
+];

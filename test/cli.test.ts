@@ -1,0 +1,123 @@
+/** The `steno` command as a child process on a real store (STENO_TEST_DB). */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestBackend, TEST_DB, type TestBackend } from './support/backend.js';
+import { runSteno } from './support/cli.js';
+import { CHAT, message } from './support/messages.js';
+
+describe(`steno CLI on ${TEST_DB}`, () => {
+  let backend: TestBackend;
+  const steno = (...args: string[]) => runSteno(args, backend.env);
+  const jsonl = (items: unknown[]) => `${items.map((m) => JSON.stringify(m)).join('\n')}\n`;
+
+  beforeAll(async () => {
+    backend = await createTestBackend();
+  });
+  afterAll(async () => {
+    await backend?.cleanup();
+  });
+
+  it('refuses a file with a bad line, naming the line, and stores nothing', async () => {
+    const file = join(backend.dataDir, 'bad.jsonl');
+    await writeFile(
+      file,
+      `${JSON.stringify(CHAT[0])}\n{"platform": "whatsapp"\n${JSON.stringify({ ...CHAT[1], sentAt: 'soon' })}\n`,
+    );
+    const result = await steno('ingest', file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('line 2: not valid JSON');
+    expect(result.stderr).toContain('line 3.sentAt');
+    expect(result.stderr).toContain('nothing was stored');
+    const search = await steno('search', 'hsbc', '--json');
+    expect(search.code).toBe(0);
+    expect(JSON.parse(search.stdout)).toEqual([]);
+  });
+
+  it('imports a file, idempotently, and stores the good lines with --skip-invalid', async () => {
+    const file = join(backend.dataDir, 'chat.jsonl');
+    await writeFile(file, jsonl(CHAT));
+    const first = await steno('ingest', file, '--json');
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ created: CHAT.length, duplicates: 0, skipped: 0 });
+    const again = await steno('ingest', file, '--json');
+    expect(JSON.parse(again.stdout)).toMatchObject({ created: 0, duplicates: CHAT.length });
+
+    const mixed = join(backend.dataDir, 'mixed.jsonl');
+    await writeFile(mixed, `${JSON.stringify(message({ platformMessageId: 'good-1' }))}\nnot json\n`);
+    const skipped = await steno('ingest', mixed, '--skip-invalid', '--json');
+    expect(skipped.code).toBe(0);
+    expect(JSON.parse(skipped.stdout)).toMatchObject({ created: 1, skipped: 1 });
+  });
+
+  it('reports usage and I/O errors with exit code 2', async () => {
+    expect((await steno('ingest')).code).toBe(2);
+    expect((await steno('ingest', join(backend.dataDir, 'missing.jsonl'))).code).toBe(2);
+    expect((await steno('frobnicate')).code).toBe(2);
+    expect((await steno('search', 'x', '--bogus-flag')).code).toBe(2);
+  });
+
+  it('searches, including Chinese, and prints hostile text harmlessly', async () => {
+    const result = await steno('search', '騰訊');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('幫我買騰訊 100手 @ 380');
+    expect(result.stdout).toContain('騰訊控股今日點睇？');
+    const filtered = await steno('search', 'sell', '--platform', 'slack', '--json');
+    const hits = JSON.parse(filtered.stdout) as { content: { text: string } }[];
+    expect(hits.map((h) => h.content.text)).toEqual(['<script>alert("x")</script> & sell 5 lots']);
+    const bad = await steno('search', '"unclosed');
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('column');
+  });
+
+  it('prints the checkpoint and the verifier key', async () => {
+    const key = await steno('checkpoint', '--key');
+    expect(key.stdout.trim()).toMatch(/^test\.steno\.local\/log\+[0-9a-f]{8}\+[A-Za-z0-9+/=]+$/);
+    const note = await steno('checkpoint');
+    expect(note.stdout).toMatch(/^test\.steno\.local\/log\n\d+\n[A-Za-z0-9+/=]{44}\n\n— test\.steno\.local\/log /);
+  });
+
+  it('verifies the ledger', async () => {
+    const result = await steno('verify');
+    expect(result.stdout).toContain('OK:');
+    expect(result.code).toBe(0);
+  });
+
+  it('exports an evidence package that verifies offline, and fails when it is altered', async () => {
+    const out = join(backend.dataDir, 'package');
+    const exported = await steno('export', '--out', out, '--conversation', 'conv-hk-001');
+    expect(exported.code).toBe(0);
+    const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    expect(manifest).toMatchObject({ format: 'steno-evidence/1', origin: 'test.steno.local/log', records: 7 });
+    const key = (await steno('checkpoint', '--key')).stdout.trim();
+    const verified = await runSteno(['verify-package', out, '--key', key], {});
+    expect(verified.stdout).toContain('OK: 7 record(s)');
+    expect(verified.code).toBe(0);
+
+    const transcript = await readFile(join(out, 'transcript.html'), 'utf8');
+    expect(transcript).toContain('幫我買騰訊');
+    expect(transcript).not.toContain('<script>');
+
+    const content = join(out, 'content.jsonl');
+    await writeFile(content, (await readFile(content, 'utf8')).replace('Buy 2000 HSBC', 'Buy 9000 HSBC'));
+    const tampered = await runSteno(['verify-package', out], {});
+    expect(tampered.code).toBe(1);
+    expect(tampered.stdout).toContain('content.jsonl does not match its SHA-256');
+    expect(tampered.stdout).toContain('the content was changed');
+
+    expect((await runSteno(['verify-package', join(backend.dataDir, 'nope')], {})).code).toBe(2);
+    expect((await steno('export', '--out', out)).code).toBe(1);
+  });
+
+  it('creates, lists and revokes tokens without ever storing the secret', async () => {
+    const created = await steno('token', 'create', '--name', 'bloomberg-connector', '--json');
+    expect(created.code).toBe(0);
+    const { token } = JSON.parse(created.stdout) as { token: string };
+    expect(token).toMatch(/^steno_/);
+    const listed = await steno('token', 'list', '--json');
+    expect(listed.stdout).toContain('bloomberg-connector');
+    expect(listed.stdout).not.toContain(token);
+    expect((await steno('token', 'revoke', '--name', 'bloomberg-connector')).code).toBe(0);
+    expect((await steno('token', 'create', '--name', 'bad name!')).code).toBe(1);
+  });
+});
