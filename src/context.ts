@@ -16,6 +16,7 @@ import { SearchService, type SearchStorage } from './review/search.js';
 import { type BlobStore, FileBlobStore } from './store/blobs/files.js';
 import type { MetaStorage } from './store/meta.js';
 import { PostgresStore } from './store/postgres/store.js';
+import { openAuditScanner as openSqliteAuditScanner } from './store/sqlite/audit-scan.js';
 import { SqliteStore } from './store/sqlite/store.js';
 
 export type StenoStore = LedgerStorage<MessageWriteTx> &
@@ -34,6 +35,14 @@ export type StenoStore = LedgerStorage<MessageWriteTx> &
 export async function openStore(config: Config): Promise<StenoStore> {
   if (config.store.kind === 'postgres') return PostgresStore.open(config.store);
   return SqliteStore.open({ path: config.store.path });
+}
+
+/** A read-only record scanner for one audit worker thread. */
+export async function openAuditScanner(
+  config: Config,
+): Promise<{ scanRecords: AuditStorage['scanRecords']; close(): Promise<void> }> {
+  if (config.store.kind === 'postgres') return PostgresStore.open(config.store);
+  return openSqliteAuditScanner(config.store.path);
 }
 
 export interface Steno extends AsyncDisposable {

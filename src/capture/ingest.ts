@@ -8,11 +8,12 @@ import { describeProblems, type Problem, StenoError } from '../core/errors.js';
 import { sha256, sha256Hex } from '../core/hash.js';
 import { newRecordId } from '../core/ids.js';
 import { segmentForIndex } from '../index/segment.js';
-import type { Ledger, LedgerWriteTx } from '../ledger/log.js';
+import { type Ledger, type LedgerWriteTx, type PreparedRecord, prepareRecord } from '../ledger/log.js';
 import { LIMITS, type MessageContent, type ValidatedMessage, validateMessage } from './model.js';
 
 export interface MessageRow {
   leafIndex: number;
+  recordId: string;
   dedupKey: Buffer;
   platform: string;
   conversationId: string;
@@ -58,9 +59,10 @@ export function dedupKey(content: MessageContent, contentBytes: Buffer): Buffer 
 }
 
 interface PreparedMessage {
-  content: MessageContent;
-  contentBytes: Buffer;
   key: Buffer;
+  record: PreparedRecord;
+  /** The projection row, all but its ledger index. */
+  row: Omit<MessageRow, 'leafIndex'>;
 }
 
 export class IngestService<Tx extends MessageWriteTx> {
@@ -100,6 +102,8 @@ export class IngestService<Tx extends MessageWriteTx> {
     if (messages.length > LIMITS.batch * 100) {
       throw new StenoError('too_large', `at most ${LIMITS.batch * 100} messages per call`);
     }
+    // Everything that does not depend on the ledger index is computed here, outside the write lock.
+    const capturedAt = new Date().toISOString();
     const prepared: PreparedMessage[] = messages.map((m, i) => {
       let contentBytes: Buffer;
       try {
@@ -109,7 +113,9 @@ export class IngestService<Tx extends MessageWriteTx> {
           problems: [{ where: `[${i}]`, message: (error as Error).message }],
         });
       }
-      return { content: m.content, contentBytes, key: dedupKey(m.content, contentBytes) };
+      const key = dedupKey(m.content, contentBytes);
+      const record = prepareRecord({ type: 'message', id: newRecordId(), contentBytes }, capturedAt);
+      return { key, record, row: messageRow(record.id, key, m.content) };
     });
     // Bytes first: a record never points at an attachment that a crash could lose.
     for (const m of messages) for (const [digest, bytes] of m.inlineBlobs) await this.blobs.put(digest, bytes);
@@ -125,11 +131,10 @@ export class IngestService<Tx extends MessageWriteTx> {
           results.push({ id: known.recordId, ledgerIndex: known.leafIndex, status: 'duplicate' });
           continue;
         }
-        const id = newRecordId();
-        const { index } = appender.append({ type: 'message', id, contentBytes: p.contentBytes });
-        existing.set(hexKey, { leafIndex: index, recordId: id });
-        results.push({ id, ledgerIndex: index, status: 'created' });
-        rows.push(messageRow(index, p));
+        const { index } = appender.append(p.record);
+        existing.set(hexKey, { leafIndex: index, recordId: p.record.id });
+        results.push({ id: p.record.id, ledgerIndex: index, status: 'created' });
+        rows.push({ ...p.row, leafIndex: index });
       }
       if (rows.length > 0) await tx.insertMessages(rows);
       return results;
@@ -137,13 +142,12 @@ export class IngestService<Tx extends MessageWriteTx> {
   }
 }
 
-function messageRow(leafIndex: number, p: PreparedMessage): MessageRow {
-  const c = p.content;
+function messageRow(recordId: string, key: Buffer, c: MessageContent): Omit<MessageRow, 'leafIndex'> {
   const participants = new Set<string>([c.sender, ...(c.recipients ?? [])]);
   const searchable = [c.text ?? '', ...(c.attachments?.map((a) => a.filename) ?? [])].join('\n');
   return {
-    leafIndex,
-    dedupKey: p.key,
+    recordId,
+    dedupKey: key,
     platform: c.platform,
     conversationId: c.conversationId,
     sender: c.sender,

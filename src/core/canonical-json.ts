@@ -10,7 +10,8 @@
  */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** String.prototype.isWellFormed (ES2024, in Node 20): no lone surrogates, checked natively. */
+const isWellFormed = (s: string): boolean => (s as string & { isWellFormed(): boolean }).isWellFormed();
 
 /** Deeper nesting than any real chat payload; a bound keeps hostile input from exhausting the stack. */
 export const MAX_JSON_DEPTH = 64;
@@ -26,7 +27,7 @@ export function canonicalBytes(value: unknown): Buffer {
 }
 
 function writeString(s: string, parts: string[], path: string): void {
-  if (LONE_SURROGATE.test(s)) throw new TypeError(`${path}: string holds a lone UTF-16 surrogate`);
+  if (!isWellFormed(s)) throw new TypeError(`${path}: string holds a lone UTF-16 surrogate`);
   parts.push(JSON.stringify(s));
 }
 

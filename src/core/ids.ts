@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytesPooled } from './hash.js';
 
 /**
  * Record ids are UUIDv7 (RFC 9562 §5.7): time-ordered, so ids sort roughly in capture order, and
  * random enough that two capture nodes never collide.
  */
 export function newRecordId(now: number = Date.now()): string {
-  const bytes = randomBytes(16);
+  const bytes = Buffer.from(randomBytesPooled(16));
   bytes.writeUIntBE(now, 0, 6);
   bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x70;
   bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;

@@ -77,13 +77,46 @@ export interface AppendRecord {
   contentBytes: Buffer;
 }
 
+/** A record with its leaf computed: everything but its place in the tree, so it can be built outside the lock. */
+export interface PreparedRecord {
+  type: RecordType;
+  id: string;
+  leaf: Leaf;
+  bytes: Buffer;
+  hash: Buffer;
+  salt: Buffer;
+  contentBytes: Buffer;
+}
+
 export interface AppendedRecord {
   index: number;
   leaf: Leaf;
 }
 
 export interface Appender {
-  append(record: AppendRecord): AppendedRecord;
+  append(record: PreparedRecord): AppendedRecord;
+}
+
+/** Salts the content, builds the leaf and hashes it (architecture.md, "Ledger"). Pure apart from the salt. */
+export function prepareRecord(record: AppendRecord, capturedAt: string = new Date().toISOString()): PreparedRecord {
+  const salt = newSalt();
+  const leaf: Leaf = {
+    v: LEAF_VERSION,
+    type: record.type,
+    id: record.id,
+    capturedAt,
+    commitment: contentCommitment(salt, record.contentBytes),
+  };
+  const bytes = leafBytes(leaf);
+  return {
+    type: record.type,
+    id: record.id,
+    leaf,
+    bytes,
+    hash: hashLeaf(bytes),
+    salt,
+    contentBytes: record.contentBytes,
+  };
 }
 
 type Job<Tx> = {
@@ -159,24 +192,13 @@ export class Ledger<Tx extends LedgerWriteTx> {
       const leaves: LeafRow[] = [];
       const nodes: NodeRow[] = [];
       const contents: ContentRow[] = [];
-      const capturedAt = new Date().toISOString();
       const appender: Appender = {
         append: (record) => {
           const index = range.size;
-          const salt = newSalt();
-          const leaf: Leaf = {
-            v: LEAF_VERSION,
-            type: record.type,
-            id: record.id,
-            capturedAt,
-            commitment: contentCommitment(salt, record.contentBytes),
-          };
-          const bytes = leafBytes(leaf);
-          const hash = hashLeaf(bytes);
-          for (const node of range.append(hash)) nodes.push({ id: nodeId(node.ref), hash: node.hash });
-          leaves.push({ index, id: record.id, type: record.type, bytes, hash });
-          contents.push({ index, salt, content: record.contentBytes });
-          return { index, leaf };
+          for (const node of range.append(record.hash)) nodes.push({ id: nodeId(node.ref), hash: node.hash });
+          leaves.push({ index, id: record.id, type: record.type, bytes: record.bytes, hash: record.hash });
+          contents.push({ index, salt: record.salt, content: record.contentBytes });
+          return { index, leaf: record.leaf };
         },
       };
       const out: unknown[] = [];

@@ -98,12 +98,21 @@ export async function ingestCommand(args: string[], out: Output): Promise<number
   let created = 0;
   let duplicates = 0;
   let chunk: ValidatedMessage[] = [];
+  // One chunk commits while the next is parsed and validated: two in flight keep both threads busy.
+  let inFlight: Promise<void> = Promise.resolve();
   const flush = async () => {
     if (chunk.length === 0) return;
-    const results = await steno.ingest.ingest(chunk);
-    for (const r of results) r.status === 'created' ? created++ : duplicates++;
-    progress.advance(chunk.length);
+    const sending = chunk;
     chunk = [];
+    const previous = inFlight;
+    const committing = steno.ingest.ingest(sending).then((results) => {
+      for (const r of results) r.status === 'created' ? created++ : duplicates++;
+      progress.advance(sending.length);
+    });
+    await previous;
+    inFlight = committing;
+    // A failure surfaces at the next flush or at the end, never unobserved.
+    committing.catch(() => undefined);
   };
   for await (const line of readLines(file)) {
     if (badLines.has(line.number)) continue;
@@ -114,6 +123,7 @@ export async function ingestCommand(args: string[], out: Output): Promise<number
     if (chunk.length >= CHUNK) await flush();
   }
   await flush();
+  await inFlight;
   progress.done();
   await steno.ledger.checkpoint();
 

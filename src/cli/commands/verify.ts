@@ -1,6 +1,7 @@
-import { auditLedger } from '../../ledger/audit.js';
+import { AUDIT_CHUNK, auditLedger } from '../../ledger/audit.js';
 import { parse } from '../args.js';
 import type { Output } from '../output.js';
+import { startVerifyPool } from '../verify-pool.js';
 import { openFromArgs } from './open.js';
 
 const USAGE = `Usage: steno verify [--key VERIFIER_KEY] [--json] [--data DIR]
@@ -17,8 +18,11 @@ export async function verifyCommand(args: string[], out: Output): Promise<number
   await using steno = await openFromArgs(values);
   const verifierKey = values.key ?? steno.verifierKey;
   let lastDraw = 0;
+  // Small ledgers are quicker to check than a pool of worker threads is to start.
+  await using pool = (await steno.store.treeSize()) > 2 * AUDIT_CHUNK ? await startVerifyPool(steno.config) : undefined;
   const report = await auditLedger({
     storage: steno.store,
+    ...(pool === undefined ? {} : { checker: pool }),
     verifierKey,
     origin: steno.origin,
     onProgress: (done, total) => {

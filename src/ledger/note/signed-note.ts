@@ -55,7 +55,8 @@ export interface NoteVerifier {
   verify(message: Uint8Array, signature: Uint8Array): boolean;
 }
 
-export interface Ed25519NoteSigner extends NoteSigner {
+/** An Ed25519 signer; it can also verify its own signatures, so it serves as a verifier too. */
+export interface Ed25519NoteSigner extends NoteSigner, NoteVerifier {
   /** The raw 32-byte public key. */
   readonly publicKey: Buffer;
   /** `name+<8 hex key ID>+<base64(0x01 || public key)>`, for verifiers. */
@@ -124,7 +125,7 @@ function rawPublicKey(key: KeyObject): Buffer {
   return raw;
 }
 
-function publicKeyObject(raw: Uint8Array): KeyObject {
+function importPublicKey(raw: Uint8Array): KeyObject {
   try {
     const x = Buffer.from(raw).toString('base64url');
     return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
@@ -142,7 +143,8 @@ export function generateSigningKey(): { privateKey: KeyObject; publicKey: KeyObj
 export function createSigner(name: string, privateKey: KeyObject): Ed25519NoteSigner {
   if (!isValidKeyName(name)) throw invalid(`invalid note key name ${JSON.stringify(name)}`);
   if (!isEd25519Key(privateKey, 'private')) throw invalid('a note signer needs an Ed25519 private KeyObject');
-  const publicKey = rawPublicKey(createPublicKey(privateKey));
+  const publicKeyObject = createPublicKey(privateKey);
+  const publicKey = rawPublicKey(publicKeyObject);
   const keyId = ed25519KeyId(name, publicKey);
   return Object.freeze({
     name,
@@ -153,6 +155,7 @@ export function createSigner(name: string, privateKey: KeyObject): Ed25519NoteSi
       if (!(message instanceof Uint8Array)) throw invalid('a note signer signs bytes');
       return cryptoSign(null, message, privateKey);
     },
+    verify: ed25519Verifier(publicKeyObject),
   });
 }
 
@@ -197,22 +200,26 @@ export function parseVerifierKey(verifierKey: string): Ed25519NoteVerifier {
   const publicKey = keyData.subarray(1);
   const keyId = Number.parseInt(idText, 16);
   if (ed25519KeyId(name, publicKey) !== keyId) throw invalid('verifier key ID does not match its name and key');
-  const keyObject = publicKeyObject(publicKey);
   return Object.freeze({
     name,
     keyId,
     publicKey: Buffer.from(publicKey),
     verifierKey: formatVerifierKey(name, keyId, publicKey),
-    verify(message: Uint8Array, signature: Uint8Array): boolean {
-      if (!(message instanceof Uint8Array) || !(signature instanceof Uint8Array)) return false;
-      if (signature.length !== ED25519_SIGNATURE_SIZE) return false;
-      try {
-        return cryptoVerify(null, message, keyObject, signature);
-      } catch {
-        return false;
-      }
-    },
+    verify: ed25519Verifier(importPublicKey(publicKey)),
   });
+}
+
+/** RFC 8032 Ed25519 verification that answers false, never throws, for malformed signatures. */
+function ed25519Verifier(key: KeyObject): (message: Uint8Array, signature: Uint8Array) => boolean {
+  return (message, signature) => {
+    if (!(message instanceof Uint8Array) || !(signature instanceof Uint8Array)) return false;
+    if (signature.length !== ED25519_SIGNATURE_SIZE) return false;
+    try {
+      return cryptoVerify(null, message, key, signature);
+    } catch {
+      return false;
+    }
+  };
 }
 
 /** The note as a string, after the size and UTF-8 checks of signed-note "Format". */

@@ -73,7 +73,7 @@ describe('CompactRange', () => {
     const count = 1000;
     const leaves = leafHashes(count);
     const nodes = new Map<number, Buffer>();
-    leaves.forEach((hash, index) => nodes.set(nodeId({ level: 0, index }), hash));
+    for (const [index, hash] of leaves.entries()) nodes.set(nodeId({ level: 0, index }), hash);
     const range = CompactRange.empty();
     let emitted = 0;
     for (const leaf of leaves) {

@@ -52,6 +52,7 @@ function readInclusionInput(input: unknown): InclusionProofInput | string {
   if (typeof treeSize !== 'number' || !Number.isSafeInteger(treeSize) || treeSize < 1) {
     return 'tree size must be a positive integer';
   }
+  // RFC 9162 §2.1.3.2 step 1: if leaf_index is greater than or equal to tree_size, fail.
   if (typeof leafIndex !== 'number' || !Number.isSafeInteger(leafIndex) || leafIndex < 0 || leafIndex >= treeSize) {
     return 'leaf index must be an integer below the tree size';
   }
@@ -61,7 +62,12 @@ function readInclusionInput(input: unknown): InclusionProofInput | string {
 }
 
 /** RFC 9162 §2.1.3.2 steps 2-4; returns null when the proof length does not fit the tree. Input is pre-checked. */
-function walkInclusionProof(leafHash: Uint8Array, leafIndex: number, treeSize: number, proof: readonly Uint8Array[]) {
+function walkInclusionProof(
+  leafHash: Uint8Array,
+  leafIndex: number,
+  treeSize: number,
+  proof: readonly Uint8Array[],
+): Uint8Array | null {
   // 2. Set fn to leaf_index and sn to tree_size - 1.  3. Set r to hash.
   let fn = leafIndex;
   let sn = treeSize - 1;
@@ -100,7 +106,7 @@ export function rootFromInclusionProof(input: InclusionProofInput): Buffer {
   if (typeof checked === 'string') throw new StenoError('invalid_input', checked);
   const root = walkInclusionProof(checked.leafHash, checked.leafIndex, checked.treeSize, checked.proof);
   if (root === null) {
-    throw new StenoError('invalid_input', `inclusion proof has the wrong number of hashes for its tree size`);
+    throw new StenoError('invalid_input', 'inclusion proof has the wrong number of hashes for its tree size');
   }
   return Buffer.from(root);
 }

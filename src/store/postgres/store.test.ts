@@ -13,7 +13,7 @@ import { parseQuery, type Query } from '../../index/query.js';
 import { segmentForIndex } from '../../index/segment.js';
 import type { ContentRow, LeafRow, NodeRow } from '../../ledger/log.js';
 import type { SearchCriteria } from '../../review/search.js';
-import { COPY_MIN_ROWS, PostgresStore, redactUrl, writeLockKey } from './store.js';
+import { COPY_MIN_ROWS, PostgresStore, redactUrl, searchWindow, writeLockKey } from './store.js';
 
 const ENABLED = process.env.STENO_TEST_DB === 'postgres';
 const PG_URL = process.env.STENO_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -36,6 +36,7 @@ function messageRow(index: number, over: Partial<MessageRow> & { text?: string }
   const { text, ...rest } = over;
   return {
     leafIndex: index,
+    recordId: `rec-${index}`,
     dedupKey: sha256(Buffer.from(`dedup ${index}`)),
     platform: 'whatsapp',
     conversationId: `conv-${index % 3}`,
@@ -189,8 +190,9 @@ describe.skipIf(!ENABLED)('PostgresStore (runs only with STENO_TEST_DB=postgres:
           { id: 2 * LEVEL + 0, hash: sha256(Buffer.from('n2-0')) },
         ]);
         await tx.putContents(Array.from({ length: SIZE }, (_, i) => content(i)));
-        // The transaction sees its own writes.
-        expect(await tx.treeSize()).toBe(SIZE);
+        // Rows are written at commit: the size stays what it was when the lock was taken (as in SQLite),
+        // and a later job of the same group finds the messages an earlier one added.
+        expect(await tx.treeSize()).toBe(0);
         const seen = await tx.findByDedupKeys([messageRow(1).dedupKey, sha256(Buffer.from('unknown'))]);
         expect(seen).toEqual(new Map([[messageRow(1).dedupKey.toString('hex'), { leafIndex: 1, recordId: 'rec-1' }]]));
         return 'done';
@@ -200,12 +202,25 @@ describe.skipIf(!ENABLED)('PostgresStore (runs only with STENO_TEST_DB=postgres:
       expect(await store.countRecords()).toEqual({ leaves: SIZE, contents: SIZE, messages: 5, nodes: 4 });
     });
 
-    it('finds messages by dedup key in one call', async () => {
-      const keys = [0, 2, 4, 99].map((i) => messageRow(i).dedupKey);
-      const found = await store.writeTransaction((tx) => tx.findByDedupKeys(keys));
-      expect([...found.entries()].sort((a, b) => a[1].leafIndex - b[1].leafIndex)).toEqual(
-        [0, 2, 4].map((i) => [messageRow(i).dedupKey.toString('hex'), { leafIndex: i, recordId: `rec-${i}` }]),
-      );
+    it('finds messages by dedup key in one call, stored or buffered', async () => {
+      const keys = [0, 2, 4, 99, SIZE].map((i) => messageRow(i).dedupKey);
+      const found = await store
+        .writeTransaction(async (tx) => {
+          expect(await tx.treeSize()).toBe(SIZE);
+          await tx.insertMessages([messageRow(SIZE, { recordId: 'buffered' })]);
+          const result = await tx.findByDedupKeys(keys);
+          throw Object.assign(new Error('roll back'), { result });
+        })
+        .catch((e: { result: Map<string, unknown> }) => e.result);
+      expect(
+        [...found.entries()].sort(
+          (a, b) => (a[1] as { leafIndex: number }).leafIndex - (b[1] as { leafIndex: number }).leafIndex,
+        ),
+      ).toEqual([
+        ...[0, 2, 4].map((i) => [messageRow(i).dedupKey.toString('hex'), { leafIndex: i, recordId: `rec-${i}` }]),
+        [messageRow(SIZE).dedupKey.toString('hex'), { leafIndex: SIZE, recordId: 'buffered' }],
+      ]);
+      expect(await store.countRecords()).toMatchObject({ messages: 5 });
     });
 
     it('reads level-0 nodes from the leaves and higher levels from the nodes table', async () => {
@@ -353,6 +368,73 @@ describe.skipIf(!ENABLED)('PostgresStore (runs only with STENO_TEST_DB=postgres:
     });
   });
 
+  describe('search beyond the newest-messages window', () => {
+    it('returns exactly what one ORDER BY … LIMIT over everything would', async () => {
+      const { store: big } = await freshSchemaStore();
+      try {
+        const n = searchWindow(1) + 1500;
+        const text = (i: number) =>
+          [
+            i % 2 === 0 ? 'common' : 'other',
+            i % 1000 === 7 ? 'rare' : '',
+            i % 3 === 0 ? '騰訊' : '',
+            i === 42 ? 'unique' : '',
+          ].join(' ');
+        const rows = Array.from({ length: n }, (_, i) => messageRow(i, { text: text(i), conversationId: `c${i % 4}` }));
+        await big.writeTransaction(async (tx) => {
+          await tx.insertLeaves(rows.map((r) => leaf(r.leafIndex)));
+          await tx.insertMessages(rows);
+        });
+        const words = (i: number) => text(i).split(' ');
+        const cases: {
+          query?: string;
+          match: (i: number) => boolean;
+          limit: number;
+          extra?: Omit<SearchCriteria, 'limit'>;
+        }[] = [
+          { query: 'common', match: (i) => i % 2 === 0, limit: 50 },
+          { query: 'rare', match: (i) => words(i).includes('rare'), limit: 3 },
+          { query: 'rare', match: (i) => words(i).includes('rare'), limit: 50 },
+          { query: 'unique', match: (i) => i === 42, limit: 1 },
+          { query: 'nothing', match: () => false, limit: 10 },
+          { query: '騰訊 rare', match: (i) => i % 3 === 0 && words(i).includes('rare'), limit: 10 },
+          {
+            query: 'rare',
+            match: (i) => words(i).includes('rare') && i < 3007 && i % 4 === 3,
+            limit: 10,
+            extra: { beforeIndex: 3007, conversationId: 'c3' },
+          },
+          { query: 'common', match: (i) => i % 2 === 0 && i < 100, limit: 10, extra: { beforeIndex: 100 } },
+          { match: (i) => i % 4 === 2, limit: 20, extra: { conversationId: 'c2' } },
+          { match: (i) => i === 42, limit: 5, extra: { participant: '+85242' } },
+          { match: (i) => i < 6000, limit: 7, extra: { platform: 'whatsapp', beforeIndex: 6000 } },
+          { match: (i) => i >= 10 && i < 20, limit: 50, extra: { fromMs: 1_700_000_010_000, toMs: 1_700_000_020_000 } },
+          {
+            query: 'rare',
+            match: (i) => words(i).includes('rare') && i % 4 === 3,
+            limit: 50,
+            extra: { conversationId: 'c3' },
+          },
+        ];
+        for (const { query, match, limit, extra } of cases) {
+          const expected = Array.from({ length: n }, (_, i) => n - 1 - i)
+            .filter(match)
+            .slice(0, limit);
+          const criteria: SearchCriteria = { limit, ...extra };
+          if (query !== undefined) criteria.query = parseQuery(query);
+          const hits = await big.searchMessages(criteria);
+          expect(
+            hits.map((h) => h.leafIndex),
+            `${query} ${JSON.stringify(extra ?? {})}`,
+          ).toEqual(expected);
+          expect(hits.every((h) => h.recordId === `rec-${h.leafIndex}`)).toBe(true);
+        }
+      } finally {
+        await big.close();
+      }
+    });
+  });
+
   describe('bulk writes (COPY)', () => {
     it('stores thousands of rows per call, with every kind of text, and finds them', async () => {
       const { store: bulk } = await freshSchemaStore();
@@ -374,7 +456,8 @@ describe.skipIf(!ENABLED)('PostgresStore (runs only with STENO_TEST_DB=postgres:
         const big = Buffer.alloc(200_000, 7); // passed through as its own chunk
         const contents = Array.from({ length: n }, (_, i) => (i === 13 ? { ...content(i), content: big } : content(i)));
         await bulk.writeTransaction(async (tx) => {
-          await tx.insertMessages(messages.slice(0, 10)); // unnest path in the same transaction
+          // Two calls, one group: written together at commit.
+          await tx.insertMessages(messages.slice(0, 10));
           await tx.insertMessages(messages.slice(10));
           await tx.insertLeaves(Array.from({ length: n }, (_, i) => leaf(i)));
           await tx.insertNodes(nodes);
@@ -412,6 +495,33 @@ describe.skipIf(!ENABLED)('PostgresStore (runs only with STENO_TEST_DB=postgres:
         await bulk.close();
       }
     });
+  });
+
+  it('round-trips every kind of value through the one-statement group write', async () => {
+    const { store: small } = await freshSchemaStore();
+    try {
+      const odd = 'tab\there\nnewline \\ back\\slash "quoted" \'single\' {braces,comma} NULL ümlaut 𠮷 🎉';
+      const big = Buffer.from(Array.from({ length: 300_000 }, (_, i) => i % 251));
+      await small.writeTransaction(async (tx) => {
+        await tx.insertLeaves([{ ...leaf(0), id: odd }, leaf(1)]);
+        await tx.insertNodes([{ id: 3 * LEVEL + 5, hash: Buffer.alloc(0) }]);
+        await tx.putContents([{ index: 0, salt: Buffer.alloc(32), content: big }, content(1)]);
+        await tx.insertMessages([
+          messageRow(0, { platform: odd, sender: '', refersTo: odd, sentAtMs: -1, participants: [odd, '', odd] }),
+        ]);
+      });
+      const [first, second] = await small.scanRecords(0, 10);
+      expect(first!.id).toBe(odd);
+      expect(first!.content).toEqual(big);
+      expect(first!.salt).toEqual(Buffer.alloc(32));
+      expect(first!.message).toMatchObject({ platform: odd, sender: '', refersTo: odd, sentAtMs: -1 });
+      expect(second!.message).toBeNull();
+      expect(await small.readNodes([3 * LEVEL + 5])).toEqual(new Map([[3 * LEVEL + 5, Buffer.alloc(0)]]));
+      expect((await small.searchMessages({ participant: odd, limit: 5 })).map((h) => h.leafIndex)).toEqual([0]);
+      expect((await small.searchMessages({ participant: '', limit: 5 })).map((h) => h.leafIndex)).toEqual([0]);
+    } finally {
+      await small.close();
+    }
   });
 
   it('runs one writer at a time per log, across separate pools', async () => {
@@ -454,6 +564,39 @@ describe.skipIf(!ENABLED)('PostgresStore (runs only with STENO_TEST_DB=postgres:
       expect(await b.treeSize()).toBe(2);
     } finally {
       await Promise.all([a.close(), b.close(), elsewhere.close()]);
+    }
+  });
+
+  it('gives up on the write lock after lockTimeoutMs, as SQLite does after busy_timeout', async () => {
+    const { store: a, schema: name } = await freshSchemaStore();
+    const b = await PostgresStore.open({ url: PG_URL, schema: name, lockTimeoutMs: 300 });
+    try {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let started!: () => void;
+      const aStarted = new Promise<void>((resolve) => {
+        started = resolve;
+      });
+      const first = a.writeTransaction(async (tx) => {
+        started();
+        await held;
+        await tx.insertLeaves([leaf(0)]);
+      });
+      await aStarted;
+      const began = performance.now();
+      const error = await b.writeTransaction(async () => 'never').catch((e: unknown) => e);
+      expect(performance.now() - began).toBeGreaterThanOrEqual(250);
+      expect(error).toBeInstanceOf(StenoError);
+      expect((error as StenoError).code).toBe('io');
+      expect((error as StenoError).message).toMatch(/another writer held the write lock .* for over 300 ms/);
+      release();
+      await first;
+      // The lock wait ended with the lock's own statement: later work in the transaction has no limit.
+      expect(await b.writeTransaction(async (tx) => tx.treeSize())).toBe(1);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
     }
   });
 

@@ -4,8 +4,13 @@
  * sequencer per log even across processes (a CLI import beside the server); COMMIT returns once the WAL is
  * flushed (synchronous_commit is forced on for these transactions if the server has it off).
  *
- * Bulk inserts are one statement per table per call: INSERT … SELECT FROM unnest(arrays) for ordinary
- * groups, binary COPY for calls of thousands of rows.
+ * A write transaction buffers its rows and writes them just before COMMIT, as the SQLite store does. An
+ * ordinary group is then one INSERT statement for all five tables (data-modifying CTEs over unnest() of
+ * array parameters, sent in PostgreSQL's binary array format, so nothing is escaped or parsed as text);
+ * a table with thousands of rows in the group is written with binary COPY instead.
+ *
+ * Full-text search: messages.search_vector = to_tsvector('simple', segmentForIndex(text)) under a GIN
+ * index, queried with to_tsquery('simple', toTsquery(query)); see searchMessages for the ordering.
  */
 
 import type { PoolClient, QueryResult, QueryResultRow } from 'pg';
@@ -21,14 +26,15 @@ import type { ContentRow, LeafRow, LedgerStorage, NodeRow, StoredCheckpoint } fr
 import type { EvidenceStorage, StoredLeaf } from '../../produce/evidence.js';
 import type { MessageHit, SearchCriteria, SearchStorage } from '../../review/search.js';
 import type { MetaStorage } from '../meta.js';
-import { BinaryCopyWriter, copyBinary } from './copy.js';
+import { BinaryCopyWriter, byteaArray, copyBinary, int8Array, textArray } from './binary.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 
 /** Node ids below this are level 0: the leaf hash itself, kept in ledger_leaves (see ledger/tree/node.ts). */
 const LEVEL_ONE_NODE_ID = 2 ** 47;
 
-/** Calls inserting at least this many rows into one table use COPY instead of INSERT … unnest. */
+/** A group with at least this many rows for one table writes that table with COPY (messages excepted). */
 export const COPY_MIN_ROWS = 2000;
+const MESSAGES_PER_STATEMENT = 5000;
 
 /** What the store accepts as a schema name: a plain lower-case identifier, as the config enforces. */
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -45,7 +51,11 @@ export interface PostgresStoreOptions {
   url: string;
   /** The schema holding Steno's tables; created if missing. */
   schema: string;
+  /** How long a write waits for another writer of the same log (SQLite's busy_timeout); default 15 s. */
+  lockTimeoutMs?: number;
 }
+
+const DEFAULT_LOCK_TIMEOUT_MS = 15_000;
 
 /** bigint (int8) arrives from pg as a string; every value Steno stores is a safe integer. */
 function num(value: unknown): number {
@@ -162,13 +172,17 @@ async function readNodesOf(q: Queryable, ids: readonly number[]): Promise<Map<nu
     `SELECT leaf_index AS id, leaf_hash AS hash FROM ledger_leaves WHERE leaf_index = ANY($1::bigint[])
      UNION ALL
      SELECT node_id, hash FROM ledger_nodes WHERE node_id = ANY($2::bigint[])`,
-    [leaves, inner],
+    [int8Array(leaves), int8Array(inner)],
   );
   for (const r of result.rows) out.set(num(r.id), r.hash);
   return out;
 }
 
-/** One message's participants without repeats (the primary key would reject them; SQLite ignores them). */
+/**
+ * (handle, leaf_index) pairs with each message's repeats removed, which is all SQLite's INSERT OR IGNORE
+ * ever drops: any other clash means the message row itself already exists, and that insert fails first.
+ * Deduplicating here lets both paths be a plain insert (ON CONFLICT's speculative insertion costs more).
+ */
 function participantPairs(rows: readonly MessageRow[]): { handles: string[]; indexes: number[] } {
   const handles: string[] = [];
   const indexes: number[] = [];
@@ -184,11 +198,69 @@ function participantPairs(rows: readonly MessageRow[]): { handles: string[]; ind
 const MESSAGE_COLUMNS =
   'leaf_index, dedup_key, platform, conversation_id, sender, sent_at, kind, platform_message_id, refers_to';
 
-class PostgresWriteTx implements MessageWriteTx {
-  constructor(private readonly client: PoolClient) {}
+/**
+ * SELECT producing message rows from ten parallel arrays starting at parameter $first. searchText is
+ * segmentForIndex output (lower-cased tokens separated by single spaces), so the default parser yields
+ * exactly the tokens the query parser produces.
+ */
+const MESSAGES_FROM_UNNEST = (first: number): string => {
+  const types = ['bigint', 'bytea', 'text', 'text', 'text', 'bigint', 'text', 'text', 'text', 'text'];
+  const arrays = types.map((t, i) => `$${first + i}::${t}[]`).join(', ');
+  return `SELECT i, d, p, c, s, t, k, pm, r, to_tsvector('simple', x)
+          FROM unnest(${arrays}) AS u(i, d, p, c, s, t, k, pm, r, x)`;
+};
 
-  treeSize(): Promise<number> {
-    return treeSizeOf(this.client);
+function messageValues(rows: readonly MessageRow[]): Buffer[] {
+  return [
+    int8Array(rows.map((r) => r.leafIndex)),
+    byteaArray(rows.map((r) => r.dedupKey)),
+    textArray(rows.map((r) => r.platform)),
+    textArray(rows.map((r) => r.conversationId)),
+    textArray(rows.map((r) => r.sender)),
+    int8Array(rows.map((r) => r.sentAtMs)),
+    textArray(rows.map((r) => r.kind)),
+    textArray(rows.map((r) => r.platformMessageId)),
+    textArray(rows.map((r) => r.refersTo)),
+    textArray(rows.map((r) => r.searchText)),
+  ];
+}
+
+/** A whole group in one statement: data-modifying CTEs all run, in one round trip. */
+const WRITE_GROUP_SQL = `
+  WITH leaves AS (
+    INSERT INTO ledger_leaves (leaf_index, record_id, record_type, leaf, leaf_hash)
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[], $5::bytea[])
+  ), nodes AS (
+    INSERT INTO ledger_nodes (node_id, hash) SELECT * FROM unnest($6::bigint[], $7::bytea[])
+  ), contents AS (
+    INSERT INTO record_contents (leaf_index, salt, content) SELECT * FROM unnest($8::bigint[], $9::bytea[], $10::bytea[])
+  ), messages AS (
+    INSERT INTO messages (${MESSAGE_COLUMNS}, search_vector) ${MESSAGES_FROM_UNNEST(11)}
+  ), participants AS (
+    INSERT INTO message_participants (handle, leaf_index) SELECT * FROM unnest($21::text[], $22::bigint[])
+  )
+  SELECT 1`;
+
+/**
+ * A write transaction. Like the SQLite store's, it buffers the rows and writes them just before COMMIT:
+ * all the jobs of a group then share one statement per table (and reach the COPY threshold together),
+ * and dedup lookups see the messages buffered earlier in the transaction, whose leaves are not yet
+ * written. treeSize is the size when the lock was taken; readNodes reads committed nodes only.
+ */
+class PostgresWriteTx implements MessageWriteTx {
+  private readonly leaves: LeafRow[] = [];
+  private readonly nodes: NodeRow[] = [];
+  private readonly contents: ContentRow[] = [];
+  private readonly messages: MessageRow[] = [];
+  private readonly buffered = new Map<string, ExistingMessage>();
+
+  constructor(
+    private readonly client: PoolClient,
+    private readonly size: number,
+  ) {}
+
+  async treeSize(): Promise<number> {
+    return this.size;
   }
 
   readNodes(ids: readonly number[]): Promise<Map<number, Buffer>> {
@@ -196,6 +268,89 @@ class PostgresWriteTx implements MessageWriteTx {
   }
 
   async insertLeaves(rows: readonly LeafRow[]): Promise<void> {
+    append(this.leaves, rows);
+  }
+
+  async insertNodes(rows: readonly NodeRow[]): Promise<void> {
+    append(this.nodes, rows);
+  }
+
+  async putContents(rows: readonly ContentRow[]): Promise<void> {
+    append(this.contents, rows);
+  }
+
+  async findByDedupKeys(keys: readonly Buffer[]): Promise<Map<string, ExistingMessage>> {
+    const found = new Map<string, ExistingMessage>();
+    const unseen: Buffer[] = [];
+    for (const key of keys) {
+      const hex = key.toString('hex');
+      const hit = this.buffered.get(hex);
+      if (hit === undefined) unseen.push(key);
+      else found.set(hex, hit);
+    }
+    if (unseen.length === 0) return found;
+    // Not a named statement: a generic plan cannot see how many keys there are and joins badly.
+    const result = await this.client.query<{ dedup_key: Buffer; leaf_index: string; record_id: string }>(
+      `SELECT m.dedup_key, m.leaf_index, l.record_id
+       FROM messages m JOIN ledger_leaves l USING (leaf_index)
+       WHERE m.dedup_key = ANY($1::bytea[])`,
+      [byteaArray(unseen)],
+    );
+    for (const r of result.rows) {
+      found.set(r.dedup_key.toString('hex'), { leafIndex: num(r.leaf_index), recordId: r.record_id });
+    }
+    return found;
+  }
+
+  async insertMessages(rows: readonly MessageRow[]): Promise<void> {
+    for (const row of rows) {
+      this.messages.push(row);
+      this.buffered.set(row.dedupKey.toString('hex'), { leafIndex: row.leafIndex, recordId: row.recordId });
+    }
+  }
+
+  /**
+   * Writes the buffered rows. An ordinary group is one statement for all five tables (one round trip);
+   * a group with thousands of rows in any table goes table by table, with COPY where it is large.
+   */
+  async flush(): Promise<void> {
+    const participants = participantPairs(this.messages);
+    const sizes = [this.leaves, this.nodes, this.contents, this.messages, participants.handles].map((r) => r.length);
+    if (sizes.every((n) => n === 0)) return;
+    if (sizes.every((n) => n < COPY_MIN_ROWS)) {
+      await this.client.query({
+        name: 'steno_write_group',
+        text: WRITE_GROUP_SQL,
+        values: this.groupValues(participants),
+      });
+      return;
+    }
+    await this.writeLeaves(this.leaves);
+    await this.writeNodes(this.nodes);
+    await this.writeContents(this.contents);
+    await this.writeMessages(this.messages, participants);
+  }
+
+  private groupValues(participants: { handles: string[]; indexes: number[] }): unknown[] {
+    const { leaves, nodes, contents, messages } = this;
+    return [
+      int8Array(leaves.map((r) => r.index)),
+      textArray(leaves.map((r) => r.id)),
+      textArray(leaves.map((r) => r.type)),
+      byteaArray(leaves.map((r) => r.bytes)),
+      byteaArray(leaves.map((r) => r.hash)),
+      int8Array(nodes.map((r) => r.id)),
+      byteaArray(nodes.map((r) => r.hash)),
+      int8Array(contents.map((r) => r.index)),
+      byteaArray(contents.map((r) => r.salt)),
+      byteaArray(contents.map((r) => r.content)),
+      ...messageValues(messages),
+      textArray(participants.handles),
+      int8Array(participants.indexes),
+    ];
+  }
+
+  private async writeLeaves(rows: readonly LeafRow[]): Promise<void> {
     if (rows.length === 0) return;
     if (rows.length >= COPY_MIN_ROWS) {
       const w = new BinaryCopyWriter();
@@ -210,20 +365,21 @@ class PostgresWriteTx implements MessageWriteTx {
       await copyBinary(this.client, 'ledger_leaves (leaf_index, record_id, record_type, leaf, leaf_hash)', w);
       return;
     }
-    await this.client.query(
-      `INSERT INTO ledger_leaves (leaf_index, record_id, record_type, leaf, leaf_hash)
-       SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[], $5::bytea[])`,
-      [
-        rows.map((r) => r.index),
-        rows.map((r) => r.id),
-        rows.map((r) => r.type),
-        rows.map((r) => r.bytes),
-        rows.map((r) => r.hash),
+    await this.client.query({
+      name: 'steno_insert_leaves',
+      text: `INSERT INTO ledger_leaves (leaf_index, record_id, record_type, leaf, leaf_hash)
+             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[], $5::bytea[])`,
+      values: [
+        int8Array(rows.map((r) => r.index)),
+        textArray(rows.map((r) => r.id)),
+        textArray(rows.map((r) => r.type)),
+        byteaArray(rows.map((r) => r.bytes)),
+        byteaArray(rows.map((r) => r.hash)),
       ],
-    );
+    });
   }
 
-  async insertNodes(rows: readonly NodeRow[]): Promise<void> {
+  private async writeNodes(rows: readonly NodeRow[]): Promise<void> {
     if (rows.length === 0) return;
     if (rows.length >= COPY_MIN_ROWS) {
       const w = new BinaryCopyWriter();
@@ -235,13 +391,14 @@ class PostgresWriteTx implements MessageWriteTx {
       await copyBinary(this.client, 'ledger_nodes (node_id, hash)', w);
       return;
     }
-    await this.client.query(
-      'INSERT INTO ledger_nodes (node_id, hash) SELECT * FROM unnest($1::bigint[], $2::bytea[])',
-      [rows.map((r) => r.id), rows.map((r) => r.hash)],
-    );
+    await this.client.query({
+      name: 'steno_insert_nodes',
+      text: 'INSERT INTO ledger_nodes (node_id, hash) SELECT * FROM unnest($1::bigint[], $2::bytea[])',
+      values: [int8Array(rows.map((r) => r.id)), byteaArray(rows.map((r) => r.hash))],
+    });
   }
 
-  async putContents(rows: readonly ContentRow[]): Promise<void> {
+  private async writeContents(rows: readonly ContentRow[]): Promise<void> {
     if (rows.length === 0) return;
     if (rows.length >= COPY_MIN_ROWS) {
       const w = new BinaryCopyWriter();
@@ -254,54 +411,32 @@ class PostgresWriteTx implements MessageWriteTx {
       await copyBinary(this.client, 'record_contents (leaf_index, salt, content)', w);
       return;
     }
-    await this.client.query(
-      'INSERT INTO record_contents (leaf_index, salt, content) SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[])',
-      [rows.map((r) => r.index), rows.map((r) => r.salt), rows.map((r) => r.content)],
-    );
+    await this.client.query({
+      name: 'steno_insert_contents',
+      text: `INSERT INTO record_contents (leaf_index, salt, content)
+             SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[])`,
+      values: [
+        int8Array(rows.map((r) => r.index)),
+        byteaArray(rows.map((r) => r.salt)),
+        byteaArray(rows.map((r) => r.content)),
+      ],
+    });
   }
 
-  async findByDedupKeys(keys: readonly Buffer[]): Promise<Map<string, ExistingMessage>> {
-    const found = new Map<string, ExistingMessage>();
-    if (keys.length === 0) return found;
-    const result = await this.client.query<{ dedup_key: Buffer; leaf_index: string; record_id: string }>(
-      `SELECT m.dedup_key, m.leaf_index, l.record_id
-       FROM messages m JOIN ledger_leaves l USING (leaf_index)
-       WHERE m.dedup_key = ANY($1::bytea[])`,
-      [keys],
-    );
-    for (const r of result.rows) {
-      found.set(r.dedup_key.toString('hex'), { leafIndex: num(r.leaf_index), recordId: r.record_id });
+  private async writeMessages(
+    rows: readonly MessageRow[],
+    participants: { handles: string[]; indexes: number[] },
+  ): Promise<void> {
+    // Not COPY: it cannot compute the tsvector, and staging rows in a temporary table for an INSERT … SELECT
+    // measured no faster than binary arrays. Chunks keep unnest's tuplestore within work_mem.
+    for (let i = 0; i < rows.length; i += MESSAGES_PER_STATEMENT) {
+      await this.client.query({
+        name: 'steno_insert_messages',
+        text: `INSERT INTO messages (${MESSAGE_COLUMNS}, search_vector) ${MESSAGES_FROM_UNNEST(1)}`,
+        values: messageValues(rows.slice(i, i + MESSAGES_PER_STATEMENT)),
+      });
     }
-    return found;
-  }
-
-  async insertMessages(rows: readonly MessageRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    // searchText is segmentForIndex output: lower-cased tokens separated by single spaces, so the
-    // default parser yields exactly the tokens the query parser produces.
-    const texts = rows.map((r) => r.searchText);
-    if (rows.length >= COPY_MIN_ROWS) await this.copyMessages(rows, texts);
-    else {
-      await this.client.query(
-        `INSERT INTO messages (${MESSAGE_COLUMNS}, search_vector)
-         SELECT i, d, p, c, s, t, k, pm, r, to_tsvector('simple', x)
-         FROM unnest($1::bigint[], $2::bytea[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[],
-                     $8::text[], $9::text[], $10::text[]) AS u(i, d, p, c, s, t, k, pm, r, x)`,
-        [
-          rows.map((r) => r.leafIndex),
-          rows.map((r) => r.dedupKey),
-          rows.map((r) => r.platform),
-          rows.map((r) => r.conversationId),
-          rows.map((r) => r.sender),
-          rows.map((r) => r.sentAtMs),
-          rows.map((r) => r.kind),
-          rows.map((r) => r.platformMessageId),
-          rows.map((r) => r.refersTo),
-          texts,
-        ],
-      );
-    }
-    const { handles, indexes } = participantPairs(rows);
+    const { handles, indexes } = participants;
     if (handles.length === 0) return;
     if (handles.length >= COPY_MIN_ROWS) {
       const w = new BinaryCopyWriter();
@@ -313,43 +448,117 @@ class PostgresWriteTx implements MessageWriteTx {
       await copyBinary(this.client, 'message_participants (handle, leaf_index)', w);
       return;
     }
-    await this.client.query(
-      `INSERT INTO message_participants (handle, leaf_index)
-       SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING`,
-      [handles, indexes],
-    );
+    await this.client.query({
+      name: 'steno_insert_participants',
+      text: 'INSERT INTO message_participants (handle, leaf_index) SELECT * FROM unnest($1::text[], $2::bigint[])',
+      values: [textArray(handles), int8Array(indexes)],
+    });
+  }
+}
+
+/** Appends without spreading, which overflows the stack for very large arrays. */
+function append<T>(target: T[], rows: readonly T[]): void {
+  for (const row of rows) target.push(row);
+}
+
+/** How many of the newest messages a full-text search checks before it asks the index for older matches. */
+export function searchWindow(limit: number): number {
+  return Math.max(5000, 50 * limit);
+}
+
+const HIT_COLUMNS = 'm.leaf_index, m.platform, m.conversation_id, m.sender, m.sent_at, m.kind';
+
+/** The filters of one search as SQL, and the statements searchMessages runs with them. */
+class MessageSearch {
+  private readonly where: string[] = [];
+  private readonly params: unknown[] = [];
+  private readonly before: number | undefined;
+
+  constructor(c: SearchCriteria) {
+    if (c.query !== undefined) {
+      let tsquery: string;
+      try {
+        tsquery = toTsquery(c.query);
+      } catch (error) {
+        if (error instanceof StenoError) throw error;
+        throw new StenoError('invalid_query', `the search engine rejected the query: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+      this.where.push(`m.search_vector @@ to_tsquery('simple', ${this.param(tsquery, 'text')})`);
+    }
+    if (c.platform !== undefined) this.where.push(`m.platform = ${this.param(c.platform, 'text')}`);
+    if (c.conversationId !== undefined) {
+      this.where.push(`m.conversation_id = ${this.param(c.conversationId, 'text')}`);
+    }
+    if (c.participant !== undefined) {
+      this.where.push(
+        `m.leaf_index IN (SELECT leaf_index FROM message_participants WHERE handle = ${this.param(c.participant, 'text')})`,
+      );
+    }
+    // Compared as bigint so the indexes apply; against an integer column, >= x and < x mean the same as
+    // >= ceil(x) and < ceil(x), so a fractional bound behaves as in SQLite.
+    if (c.fromMs !== undefined) this.where.push(`m.sent_at >= ${this.param(Math.ceil(c.fromMs), 'bigint')}`);
+    if (c.toMs !== undefined) this.where.push(`m.sent_at < ${this.param(Math.ceil(c.toMs), 'bigint')}`);
+    if (c.beforeIndex !== undefined) {
+      this.before = Math.ceil(c.beforeIndex);
+      this.where.push(`m.leaf_index < ${this.param(this.before, 'bigint')}`);
+    }
   }
 
-  /** COPY cannot compute the tsvector, so messages go through a session-local staging table. */
-  private async copyMessages(rows: readonly MessageRow[], texts: readonly string[]): Promise<void> {
-    await this.client.query(
-      `CREATE TEMP TABLE IF NOT EXISTS steno_messages_in (
-         leaf_index bigint, dedup_key bytea, platform text, conversation_id text, sender text, sent_at bigint,
-         kind text, platform_message_id text, refers_to text, search_text text
-       ) ON COMMIT DELETE ROWS`,
+  private param(value: unknown, cast: string): string {
+    this.params.push(value);
+    return `$${this.params.length}::${cast}`;
+  }
+
+  /**
+   * Up to `limit` hits, newest first.
+   * - plain: one ORDER BY … LIMIT, the planner's choice;
+   * - window: only among the `size` newest messages in range, walked backwards through the primary key
+   *   (a subquery with its own LIMIT cannot be flattened, so no index can be chosen instead);
+   * - collect: every match (below `below`, if given) gathered first, MATERIALIZED so PostgreSQL picks the
+   *   cheapest way to find them all (for a rare term, the GIN index), then the newest kept.
+   */
+  async run(
+    q: Queryable,
+    limit: number,
+    mode: { kind: 'plain' } | { kind: 'window'; size: number } | { kind: 'collect'; below: number | undefined },
+  ): Promise<MessageHit[]> {
+    const where = [...this.where];
+    const params = [...this.params];
+    const add = (value: unknown) => {
+      params.push(value);
+      return `$${params.length}::bigint`;
+    };
+    let source = 'messages m';
+    if (mode.kind === 'window') {
+      const before = this.before === undefined ? '' : `WHERE leaf_index < ${add(this.before)}`;
+      source = `(SELECT * FROM messages ${before} ORDER BY leaf_index DESC LIMIT ${add(mode.size)}) m`;
+    } else if (mode.kind === 'collect' && mode.below !== undefined) {
+      where.push(`m.leaf_index < ${add(mode.below)}`);
+    }
+    const filtered = `SELECT ${HIT_COLUMNS} FROM ${source} ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}`;
+    const limitParam = add(limit);
+    const hits =
+      mode.kind === 'collect'
+        ? `WITH matches AS MATERIALIZED (${filtered})
+           SELECT * FROM matches m ORDER BY m.leaf_index DESC LIMIT ${limitParam}`
+        : `${filtered} ORDER BY m.leaf_index DESC LIMIT ${limitParam}`;
+    // Record ids are joined after the limit, so only the hits returned are looked up.
+    const result = await q.query(
+      `SELECT h.*, l.record_id FROM (${hits}) h JOIN ledger_leaves l ON l.leaf_index = h.leaf_index
+       ORDER BY h.leaf_index DESC`,
+      params,
     );
-    const w = new BinaryCopyWriter();
-    rows.forEach((r, i) => {
-      w.tuple(10);
-      w.int8(r.leafIndex);
-      w.bytea(r.dedupKey);
-      w.text(r.platform);
-      w.text(r.conversationId);
-      w.text(r.sender);
-      w.int8(r.sentAtMs);
-      w.text(r.kind);
-      w.text(r.platformMessageId);
-      w.text(r.refersTo);
-      w.text(texts[i]!);
-    });
-    await copyBinary(this.client, `pg_temp.steno_messages_in (${MESSAGE_COLUMNS}, search_text)`, w);
-    // Emptying the stage in the same statement keeps a second call in this transaction correct; the
-    // commit then truncates its file (temporary tables are never vacuumed).
-    await this.client.query(
-      `WITH staged AS (DELETE FROM pg_temp.steno_messages_in RETURNING *)
-       INSERT INTO messages (${MESSAGE_COLUMNS}, search_vector)
-       SELECT ${MESSAGE_COLUMNS}, to_tsvector('simple', search_text) FROM staged`,
-    );
+    return (result.rows as Row[]).map((r) => ({
+      leafIndex: num(r.leaf_index),
+      recordId: r.record_id as string,
+      platform: r.platform as string,
+      conversationId: r.conversation_id as string,
+      sender: r.sender as string,
+      sentAtMs: num(r.sent_at),
+      kind: r.kind as string,
+    }));
   }
 }
 
@@ -367,18 +576,24 @@ export class PostgresStore
   readonly schema: string;
   private readonly pool: pg.Pool;
   private readonly lockKey: string;
+  private readonly lockTimeoutMs: number;
   private closing: Promise<void> | null = null;
 
-  private constructor(pool: pg.Pool, schema: string, lockKey: string) {
+  private constructor(pool: pg.Pool, schema: string, lockKey: string, lockTimeoutMs: number) {
     this.pool = pool;
     this.schema = schema;
     this.lockKey = lockKey;
+    this.lockTimeoutMs = lockTimeoutMs;
   }
 
   static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
     const { schema } = options;
     if (!SCHEMA_NAME.test(schema)) {
       throw new StenoError('config', `PostgreSQL schema "${schema.slice(0, 80)}" must be a lower-case SQL identifier`);
+    }
+    const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+    if (!Number.isSafeInteger(lockTimeoutMs) || lockTimeoutMs < 1) {
+      throw new StenoError('config', 'the PostgreSQL write-lock timeout must be a positive number of milliseconds');
     }
     const where = redactUrl(options.url);
     const lockKey = writeLockKey(schema);
@@ -416,21 +631,39 @@ export class PostgresStore
         safeCause(error),
       );
     }
-    return new PostgresStore(pool, schema, lockKey);
+    return new PostgresStore(pool, schema, lockKey, lockTimeoutMs);
   }
 
   async writeTransaction<T>(fn: (tx: PostgresWriteTx) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
     try {
-      // One round trip: begin, take the log's write lock (waits for any other writer, in any process),
-      // and make sure COMMIT waits for the WAL flush even where the server default says otherwise.
-      await client.query(
-        `BEGIN;
-         SELECT pg_advisory_xact_lock(${this.lockKey});
-         SELECT set_config('synchronous_commit', 'on', true) WHERE current_setting('synchronous_commit') = 'off'`,
-      );
-      const result = await fn(new PostgresWriteTx(client));
+      // One round trip: begin; take the log's write lock, waiting for any other writer in any process up
+      // to lockTimeoutMs (as SQLite's busy_timeout); make sure COMMIT waits for the WAL flush even where
+      // the server default says otherwise; read the tree size now that the lock is held (each statement
+      // takes a fresh snapshot).
+      let begun: QueryResult<{ m: string | null }>[];
+      try {
+        begun = (await client.query(
+          `BEGIN;
+           SET LOCAL lock_timeout = ${this.lockTimeoutMs};
+           SELECT pg_advisory_xact_lock(${this.lockKey});
+           SET LOCAL lock_timeout TO DEFAULT;
+           SELECT set_config('synchronous_commit', 'on', true) WHERE current_setting('synchronous_commit') = 'off';
+           SELECT max(leaf_index) AS m FROM ledger_leaves`,
+        )) as unknown as QueryResult<{ m: string | null }>[];
+      } catch (error) {
+        if (sqlState(error) !== '55P03') throw error;
+        throw new StenoError(
+          'io',
+          `another writer held the write lock of the log in PostgreSQL schema "${this.schema}" for over ${this.lockTimeoutMs} ms`,
+          { cause: error },
+        );
+      }
+      const max = begun.at(-1)?.rows[0]?.m ?? null;
+      const tx = new PostgresWriteTx(client, max === null ? 0 : num(max) + 1);
+      const result = await fn(tx);
+      await tx.flush();
       await client.query('COMMIT');
       return result;
     } catch (error) {
@@ -488,7 +721,7 @@ export class PostgresStore
     if (wanted.length === 0) return out;
     const result = await this.pool.query<{ leaf_index: string; salt: Buffer; content: Buffer }>(
       'SELECT leaf_index, salt, content FROM record_contents WHERE leaf_index = ANY($1::bigint[])',
-      [wanted],
+      [int8Array(wanted)],
     );
     for (const r of result.rows) {
       const index = num(r.leaf_index);
@@ -503,7 +736,7 @@ export class PostgresStore
     if (wanted.length === 0) return out;
     const result = await this.pool.query<{ leaf_index: string; record_id: string; leaf: Buffer }>(
       'SELECT leaf_index, record_id, leaf FROM ledger_leaves WHERE leaf_index = ANY($1::bigint[])',
-      [wanted],
+      [int8Array(wanted)],
     );
     for (const r of result.rows) {
       const index = num(r.leaf_index);
@@ -512,44 +745,33 @@ export class PostgresStore
     return out;
   }
 
+  /**
+   * Newest first, like FTS5's rowid-ordered scan. GIN returns matches in no order, so for a full-text term
+   * (and likewise a conversation, participant or platform) there are two plans, and the planner cannot
+   * tell which is cheap (it has no useful estimate for a lexeme outside its most-common list, nor for a
+   * value before the table is analysed): walking back through the newest messages until `limit` match
+   * (fast for common terms, a full scan for rare ones), or collecting every match through an index and
+   * keeping the newest (fast for rare terms, slow for common ones). So: walk back through at most
+   * searchWindow(limit) messages; if that finds fewer than `limit`, it saw every match in that window, and
+   * the rest are the newest matches older than the oldest hit (or than beforeIndex), collected through the
+   * indexes. The answer is the same as one ORDER BY … LIMIT: the data is append-only, so rows committed in
+   * between are newer than anything the second statement looks at. Time bounds alone are left to the
+   * planner, which estimates ranges well.
+   */
   async searchMessages(c: SearchCriteria): Promise<MessageHit[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const param = (value: unknown, cast: string) => {
-      params.push(value);
-      return `$${params.length}::${cast}`;
-    };
-    if (c.query !== undefined) {
-      let tsquery: string;
-      try {
-        tsquery = toTsquery(c.query);
-      } catch (error) {
-        if (error instanceof StenoError) throw error;
-        throw new StenoError('invalid_query', `the search engine rejected the query: ${(error as Error).message}`, {
-          cause: error,
-        });
-      }
-      where.push(`m.search_vector @@ to_tsquery('simple', ${param(tsquery, 'text')})`);
-    }
-    if (c.platform !== undefined) where.push(`m.platform = ${param(c.platform, 'text')}`);
-    if (c.conversationId !== undefined) where.push(`m.conversation_id = ${param(c.conversationId, 'text')}`);
-    if (c.participant !== undefined) {
-      where.push(
-        `m.leaf_index IN (SELECT leaf_index FROM message_participants WHERE handle = ${param(c.participant, 'text')})`,
-      );
-    }
-    // Compared as bigint so the indexes apply; against an integer column, >= x and < x mean the same as
-    // >= ceil(x) and < ceil(x), so a fractional bound behaves as in SQLite.
-    if (c.fromMs !== undefined) where.push(`m.sent_at >= ${param(Math.ceil(c.fromMs), 'bigint')}`);
-    if (c.toMs !== undefined) where.push(`m.sent_at < ${param(Math.ceil(c.toMs), 'bigint')}`);
-    if (c.beforeIndex !== undefined) where.push(`m.leaf_index < ${param(Math.ceil(c.beforeIndex), 'bigint')}`);
-    const sql = `SELECT m.leaf_index, l.record_id, m.platform, m.conversation_id, m.sender, m.sent_at, m.kind
-      FROM messages m JOIN ledger_leaves l ON l.leaf_index = m.leaf_index
-      ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
-      ORDER BY m.leaf_index DESC LIMIT ${param(c.limit, 'bigint')}`;
-    let rows: Row[];
     try {
-      rows = (await this.pool.query(sql, params)).rows as Row[];
+      const search = new MessageSearch(c);
+      const selective =
+        c.query !== undefined ||
+        c.conversationId !== undefined ||
+        c.participant !== undefined ||
+        c.platform !== undefined;
+      if (!selective) return await search.run(this.pool, c.limit, { kind: 'plain' });
+      const recent = await search.run(this.pool, c.limit, { kind: 'window', size: searchWindow(c.limit) });
+      if (recent.length >= c.limit) return recent;
+      const oldest = recent.at(-1)?.leafIndex;
+      const older = await search.run(this.pool, c.limit - recent.length, { kind: 'collect', below: oldest });
+      return [...recent, ...older];
     } catch (error) {
       const state = sqlState(error);
       // 42601: tsquery syntax; 22xxx: bad values; 54xxx: a query too large for the engine.
@@ -560,25 +782,20 @@ export class PostgresStore
       }
       throw error;
     }
-    return rows.map((r) => ({
-      leafIndex: num(r.leaf_index),
-      recordId: r.record_id as string,
-      platform: r.platform as string,
-      conversationId: r.conversation_id as string,
-      sender: r.sender as string,
-      sentAtMs: num(r.sent_at),
-      kind: r.kind as string,
-    }));
   }
 
+  /**
+   * Three ordered range scans merge-joined. The lower bound is repeated for contents and messages because
+   * PostgreSQL does not carry it across an outer join: without it each batch reads both tables from index 0.
+   */
   async scanRecords(fromIndex: number, limit: number): Promise<AuditRow[]> {
     const result = await this.pool.query(
       `SELECT l.leaf_index, l.record_id, l.record_type, l.leaf, l.leaf_hash, c.salt, c.content,
               m.leaf_index AS m_index, m.platform, m.conversation_id, m.sender, m.sent_at, m.kind,
               m.platform_message_id, m.refers_to
        FROM ledger_leaves l
-       LEFT JOIN record_contents c ON c.leaf_index = l.leaf_index
-       LEFT JOIN messages m ON m.leaf_index = l.leaf_index
+       LEFT JOIN record_contents c ON c.leaf_index = l.leaf_index AND c.leaf_index >= $1::bigint
+       LEFT JOIN messages m ON m.leaf_index = l.leaf_index AND m.leaf_index >= $1::bigint
        WHERE l.leaf_index >= $1::bigint ORDER BY l.leaf_index LIMIT $2::bigint`,
       [fromIndex, limit],
     );

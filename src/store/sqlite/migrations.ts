@@ -23,9 +23,10 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   CREATE TABLE record_contents (leaf_index INTEGER PRIMARY KEY, salt BLOB NOT NULL, content BLOB NOT NULL) STRICT;
 
   -- The message projection: what search and selection filter on. Derived from content; verify checks it.
+  -- dedup_key has no index of its own: see message_keys and store/sqlite/keys.ts.
   CREATE TABLE messages (
     leaf_index INTEGER PRIMARY KEY,
-    dedup_key BLOB NOT NULL UNIQUE,
+    dedup_key BLOB NOT NULL,
     platform TEXT NOT NULL,
     conversation_id TEXT NOT NULL,
     sender TEXT NOT NULL,
@@ -34,13 +35,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     platform_message_id TEXT,
     refers_to TEXT
   ) STRICT;
-  CREATE INDEX messages_by_conversation ON messages (conversation_id, sent_at);
   CREATE INDEX messages_by_sent_at ON messages (sent_at);
-  CREATE TABLE message_participants (
-    handle TEXT NOT NULL,
-    leaf_index INTEGER NOT NULL,
-    PRIMARY KEY (handle, leaf_index)
-  ) STRICT, WITHOUT ROWID;
+  -- Exact-match tokens (dedup key, conversation, participants), rowid = leaf_index.
+  CREATE VIRTUAL TABLE message_keys USING fts5(tokens, content='', contentless_delete=1, detail=none);
   -- Contentless: the text lives in the vault only; rowid = leaf_index.
   CREATE VIRTUAL TABLE message_fts USING fts5(
     body, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'

@@ -3,9 +3,14 @@
  * it returns. Writes use their own connection and are serialised in-process (the ledger writer already
  * groups them); BEGIN IMMEDIATE also serialises against other processes (a CLI import beside the server).
  */
+/**
+ * The embedded backend: one SQLite file in WAL mode with synchronous=FULL, so a commit is on disk when
+ * it returns. Reads run on the main thread; every write goes to one connection in a worker thread
+ * (writer.ts), serialised in-process and, through BEGIN IMMEDIATE, against other processes (a CLI import
+ * beside the server).
+ */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { dirname } from 'node:path';
 import type { TokenRow, TokenScope, TokenStorage } from '../../auth/tokens.js';
 import type { ExistingMessage, MessageRow, MessageWriteTx } from '../../capture/ingest.js';
 import { StenoError } from '../../core/errors.js';
@@ -16,9 +21,14 @@ import type { ContentRow, LeafRow, LedgerStorage, NodeRow, StoredCheckpoint } fr
 import type { EvidenceStorage, StoredLeaf } from '../../produce/evidence.js';
 import type { MessageHit, SearchCriteria, SearchStorage } from '../../review/search.js';
 import type { MetaStorage } from '../meta.js';
-import { SQLITE_MIGRATIONS } from './migrations.js';
+import { scanRecords } from './audit-scan.js';
+import { transferList } from './batch.js';
+import { type Db, NodeReader, openDb } from './connection.js';
+import { DedupFilter } from './dedup-filter.js';
+import { allOf, anyOf, conversationToken, dedupToken, participantToken } from './keys.js';
+import { asBuffer, packBatch, STALE_TREE, type WriteBatch } from './writer.js';
+import { WriterClient } from './writer-client.js';
 
-type Db = Database.Database;
 type Row = Record<string, unknown>;
 
 /** SQLite allows 32766 bound parameters; stay well inside it. */
@@ -30,136 +40,112 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-function openDb(path: string, readonly: boolean): Db {
-  const db = new Database(path, readonly ? { readonly: true, fileMustExist: true } : {});
-  db.pragma('busy_timeout = 15000');
-  if (!readonly) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-  }
-  return db;
-}
-
-function migrate(db: Db): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > SQLITE_MIGRATIONS.length) {
-    throw new StenoError(
-      'config',
-      `the database is at schema version ${current}, newer than this Steno (${SQLITE_MIGRATIONS.length}); upgrade Steno`,
-    );
-  }
-  for (let v = current; v < SQLITE_MIGRATIONS.length; v++) {
-    db.exec('BEGIN IMMEDIATE');
-    try {
-      db.exec(SQLITE_MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-      db.exec('COMMIT');
-    } catch (error) {
-      db.exec('ROLLBACK');
-      throw error;
-    }
-  }
-}
-
+/**
+ * A write transaction, prepared on the main thread and committed by the writer worker in one message.
+ * Reads (tree size, subtree hashes, dedup keys) use the main thread's connection, which sees every
+ * committed write; rows inserted earlier in the same transaction are answered from the buffer. The worker
+ * re-checks the tree size under the write lock, and the unique dedup index catches a duplicate that
+ * another process committed in between.
+ */
 class SqliteWriteTx implements MessageWriteTx {
-  constructor(private readonly s: SqliteStatements) {}
+  readonly batch: WriteBatch = { leaves: [], nodes: [], contents: [], messages: [] };
+  private readonly buffered = new Map<string, ExistingMessage>();
+
+  constructor(
+    private readonly reads: SqliteReads,
+    private readonly size: number,
+  ) {}
 
   async treeSize(): Promise<number> {
-    return this.s.treeSize();
+    return this.size;
   }
   async readNodes(ids: readonly number[]): Promise<Map<number, Buffer>> {
-    return this.s.readNodes(ids);
+    return this.reads.nodes.readNodes(ids);
   }
   async insertLeaves(rows: readonly LeafRow[]): Promise<void> {
-    for (const r of rows) this.s.insertLeaf.run(r.index, r.id, r.type, r.bytes, r.hash);
+    this.batch.leaves.push(...rows);
   }
   async insertNodes(rows: readonly NodeRow[]): Promise<void> {
-    for (const r of rows) this.s.insertNode.run(r.id, r.hash);
+    this.batch.nodes.push(...rows);
   }
   async putContents(rows: readonly ContentRow[]): Promise<void> {
-    for (const r of rows) this.s.insertContent.run(r.index, r.salt, r.content);
+    this.batch.contents.push(...rows);
   }
   async findByDedupKeys(keys: readonly Buffer[]): Promise<Map<string, ExistingMessage>> {
-    const found = new Map<string, ExistingMessage>();
+    const found = this.reads.findDedup(keys.filter((k) => !this.buffered.has(k.toString('hex'))));
     for (const key of keys) {
-      const row = this.s.findDedup.get(key) as { leaf_index: number; record_id: string } | undefined;
-      if (row !== undefined) found.set(key.toString('hex'), { leafIndex: row.leaf_index, recordId: row.record_id });
+      const hit = this.buffered.get(key.toString('hex'));
+      if (hit !== undefined) found.set(key.toString('hex'), hit);
     }
     return found;
   }
   async insertMessages(rows: readonly MessageRow[]): Promise<void> {
-    for (const r of rows) {
-      this.s.insertMessage.run(
-        r.leafIndex,
-        r.dedupKey,
-        r.platform,
-        r.conversationId,
-        r.sender,
-        r.sentAtMs,
-        r.kind,
-        r.platformMessageId,
-        r.refersTo,
-      );
-      for (const handle of r.participants) this.s.insertParticipant.run(handle, r.leafIndex);
-      this.s.insertFts.run(r.leafIndex, r.searchText);
+    for (const row of rows) {
+      this.batch.messages.push(row);
+      this.buffered.set(row.dedupKey.toString('hex'), { leafIndex: row.leafIndex, recordId: row.recordId });
     }
   }
 }
 
-class SqliteStatements {
-  readonly insertLeaf;
-  readonly insertNode;
-  readonly insertContent;
-  readonly insertMessage;
-  readonly insertParticipant;
-  readonly insertFts;
-  readonly findDedup;
-  private readonly maxLeaf;
-  private readonly leafHash;
-  private readonly nodeHash;
+class SqliteReads {
+  readonly nodes: NodeReader;
+  private readonly db: Db;
+  private filter = new DedupFilter();
+  private readonly keysSince;
+  private readonly countMessages;
 
-  constructor(private readonly db: Db) {
-    this.insertLeaf = db.prepare(
-      'INSERT INTO ledger_leaves (leaf_index, record_id, record_type, leaf, leaf_hash) VALUES (?, ?, ?, ?, ?)',
-    );
-    this.insertNode = db.prepare('INSERT INTO ledger_nodes (node_id, hash) VALUES (?, ?)');
-    this.insertContent = db.prepare('INSERT INTO record_contents (leaf_index, salt, content) VALUES (?, ?, ?)');
-    this.insertMessage = db.prepare(
-      `INSERT INTO messages (leaf_index, dedup_key, platform, conversation_id, sender, sent_at, kind, platform_message_id, refers_to)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    this.insertParticipant = db.prepare(
-      'INSERT OR IGNORE INTO message_participants (handle, leaf_index) VALUES (?, ?)',
-    );
-    this.insertFts = db.prepare('INSERT INTO message_fts (rowid, body) VALUES (?, ?)');
-    this.findDedup = db.prepare(
-      'SELECT m.leaf_index, l.record_id FROM messages m JOIN ledger_leaves l USING (leaf_index) WHERE m.dedup_key = ?',
-    );
-    this.maxLeaf = db.prepare('SELECT max(leaf_index) AS m FROM ledger_leaves').pluck();
-    this.leafHash = db.prepare('SELECT leaf_hash FROM ledger_leaves WHERE leaf_index = ?').pluck();
-    this.nodeHash = db.prepare('SELECT hash FROM ledger_nodes WHERE node_id = ?').pluck();
+  constructor(db: Db) {
+    this.db = db;
+    this.nodes = new NodeReader(db);
+    this.keysSince = db.prepare('SELECT leaf_index, dedup_key FROM messages WHERE leaf_index >= ?').raw(true);
+    this.countMessages = db.prepare('SELECT count(*) FROM messages').pluck();
   }
 
-  treeSize(): number {
-    const max = this.maxLeaf.get() as number | null;
-    return max === null ? 0 : max + 1;
-  }
-
-  readNodes(ids: readonly number[]): Map<number, Buffer> {
-    const out = new Map<number, Buffer>();
-    for (const id of ids) {
-      if (out.has(id)) continue;
-      // Level-0 ids are below 2^47: the leaf hash itself.
-      const hash = (id < 2 ** 47 ? this.leafHash.get(id) : this.nodeHash.get(id)) as Buffer | undefined;
-      if (hash !== undefined) out.set(id, hash);
+  /** Brings the filter up to every committed message, including other processes' (a CLI import). */
+  private syncFilter(): void {
+    if (this.filter.full) {
+      this.filter = DedupFilter.forCount(this.countMessages.get() as number);
     }
-    return out;
+    let covered = this.filter.coveredSize;
+    for (const [index, key] of this.keysSince.iterate(covered) as IterableIterator<[number, Buffer]>) {
+      this.filter.add(key);
+      covered = Math.max(covered, index + 1);
+    }
+    this.filter.coveredSize = covered;
   }
 
-  get database(): Db {
-    return this.db;
+  /** Our own commit: its keys go straight into the filter instead of being read back. */
+  committed(sizeBefore: number, sizeAfter: number, messages: readonly MessageRow[]): void {
+    if (this.filter.coveredSize !== sizeBefore) return;
+    for (const m of messages) this.filter.add(m.dedupKey);
+    this.filter.coveredSize = sizeAfter;
+  }
+
+  findDedup(keys: readonly Buffer[]): Map<string, ExistingMessage> {
+    this.syncFilter();
+    const found = new Map<string, ExistingMessage>();
+    const maybe = keys.filter((k) => this.filter.mightContain(k));
+    for (const part of chunks(maybe, 200)) {
+      const rows = this.db
+        .prepare(
+          `SELECT m.leaf_index, m.dedup_key, l.record_id FROM message_keys k
+           JOIN messages m ON m.leaf_index = k.rowid JOIN ledger_leaves l ON l.leaf_index = m.leaf_index
+           WHERE message_keys MATCH ?`,
+        )
+        .raw(true)
+        .all(anyOf(part.map(dedupToken))) as [number, Buffer, string][];
+      const wanted = new Set(part.map((k) => k.toString('hex')));
+      for (const [leafIndex, key, recordId] of rows) {
+        const hex = key.toString('hex');
+        if (wanted.has(hex)) found.set(hex, { leafIndex, recordId });
+      }
+    }
+    return found;
   }
 }
+
+/** How often a batch is prepared again when other processes keep appending under it. */
+const MAX_STALE_RETRIES = 20;
 
 export interface SqliteStoreOptions {
   path: string;
@@ -176,36 +162,35 @@ export class SqliteStore
     EvidenceStorage
 {
   readonly kind = 'sqlite';
-  private readonly writer: Db;
+  private readonly writer: WriterClient;
   private readonly reader: Db;
-  private readonly w: SqliteStatements;
-  private readonly r: SqliteStatements;
+  private readonly nodes: NodeReader;
+  private readonly reads: SqliteReads;
   private writeChain: Promise<unknown> = Promise.resolve();
 
-  private constructor(writer: Db, reader: Db) {
+  private constructor(writer: WriterClient, reader: Db) {
     this.writer = writer;
     this.reader = reader;
-    this.w = new SqliteStatements(writer);
-    this.r = new SqliteStatements(reader);
+    this.reads = new SqliteReads(reader);
+    this.nodes = this.reads.nodes;
   }
 
-  static open(options: SqliteStoreOptions): SqliteStore {
-    mkdirSync(join(options.path, '..'), { recursive: true });
-    let writer: Db;
+  static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
+    let writer: WriterClient | null = null;
     try {
-      writer = openDb(options.path, false);
-      migrate(writer);
+      mkdirSync(dirname(options.path), { recursive: true });
+      writer = await WriterClient.start(options.path);
+      return new SqliteStore(writer, openDb(options.path, { readonly: true }));
     } catch (error) {
-      if (error instanceof StenoError) throw error;
+      await writer?.close();
+      if (error instanceof StenoError && error.code !== 'io') throw error;
       throw new StenoError('io', `cannot open the SQLite database at ${options.path}: ${(error as Error).message}`, {
         cause: error,
       });
     }
-    const reader = openDb(options.path, true);
-    return new SqliteStore(writer, reader);
   }
 
-  /** Serialises use of the write connection within this process. */
+  /** Serialises use of the writer within this process: a transaction's calls are never interleaved. */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.writeChain.then(fn, fn);
     this.writeChain = run.catch(() => undefined);
@@ -214,24 +199,29 @@ export class SqliteStore
 
   writeTransaction<T>(fn: (tx: SqliteWriteTx) => Promise<T>): Promise<T> {
     return this.exclusive(async () => {
-      this.writer.exec('BEGIN IMMEDIATE');
-      try {
-        const result = await fn(new SqliteWriteTx(this.w));
-        this.writer.exec('COMMIT');
-        return result;
-      } catch (error) {
-        if (this.writer.inTransaction) this.writer.exec('ROLLBACK');
-        throw error;
+      for (let attempt = 0; ; attempt++) {
+        const size = this.reads.nodes.treeSize();
+        const tx = new SqliteWriteTx(this.reads, size);
+        const result = await fn(tx);
+        try {
+          const packed = packBatch(size, tx.batch);
+          await this.writer.callTransferring(transferList(packed), 'writeAndCommit', packed);
+          this.reads.committed(size, size + tx.batch.leaves.length, tx.batch.messages);
+          return result;
+        } catch (error) {
+          const stale = error instanceof StenoError && error.message.includes(STALE_TREE);
+          if (!stale || attempt >= MAX_STALE_RETRIES) throw error;
+        }
       }
     });
   }
 
   async treeSize(): Promise<number> {
-    return this.r.treeSize();
+    return this.nodes.treeSize();
   }
 
   async readNodes(ids: readonly number[]): Promise<Map<number, Buffer>> {
-    return this.r.readNodes(ids);
+    return this.nodes.readNodes(ids);
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | null> {
@@ -256,13 +246,8 @@ export class SqliteStore
 
   putCheckpoint(cp: StoredCheckpoint): Promise<StoredCheckpoint> {
     return this.exclusive(async () => {
-      this.writer
-        .prepare(
-          'INSERT INTO ledger_checkpoints (tree_size, root, note, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-        )
-        .run(cp.size, cp.root, cp.note, cp.createdAt);
-      const row = this.writer.prepare('SELECT * FROM ledger_checkpoints WHERE tree_size = ?').get(cp.size) as Row;
-      return checkpointFromRow(row);
+      const row = await this.writer.call('putCheckpoint', cp);
+      return checkpointFromRow({ ...row, root: asBuffer(row.root) });
     });
   }
 
@@ -295,23 +280,34 @@ export class SqliteStore
   async searchMessages(c: SearchCriteria): Promise<MessageHit[]> {
     const where: string[] = [];
     const params: unknown[] = [];
+    const keyTokens: string[] = [];
+    if (c.conversationId !== undefined) keyTokens.push(conversationToken(c.conversationId));
+    if (c.participant !== undefined) keyTokens.push(participantToken(c.participant));
+    // Drive from the full-text index when there is a query, else from the key tokens, else by ledger index.
     let from = 'messages m';
+    let order = 'm.leaf_index DESC';
     if (c.query !== undefined) {
       from = 'message_fts f JOIN messages m ON m.leaf_index = f.rowid';
+      order = 'f.rowid DESC';
       where.push('message_fts MATCH ?');
       params.push(toFts5Match(c.query));
-    }
-    if (c.platform !== undefined) {
-      where.push('m.platform = ?');
-      params.push(c.platform);
+      if (keyTokens.length > 0) {
+        where.push('m.leaf_index IN (SELECT rowid FROM message_keys WHERE message_keys MATCH ?)');
+        params.push(allOf(keyTokens));
+      }
+    } else if (keyTokens.length > 0) {
+      from = 'message_keys k JOIN messages m ON m.leaf_index = k.rowid';
+      order = 'k.rowid DESC';
+      where.push('message_keys MATCH ?');
+      params.push(allOf(keyTokens));
     }
     if (c.conversationId !== undefined) {
       where.push('m.conversation_id = ?');
       params.push(c.conversationId);
     }
-    if (c.participant !== undefined) {
-      where.push('m.leaf_index IN (SELECT leaf_index FROM message_participants WHERE handle = ?)');
-      params.push(c.participant);
+    if (c.platform !== undefined) {
+      where.push('m.platform = ?');
+      params.push(c.platform);
     }
     if (c.fromMs !== undefined) {
       where.push('m.sent_at >= ?');
@@ -325,7 +321,6 @@ export class SqliteStore
       where.push('m.leaf_index < ?');
       params.push(c.beforeIndex);
     }
-    const order = c.query !== undefined ? 'f.rowid DESC' : 'm.leaf_index DESC';
     const sql = `SELECT m.leaf_index, l.record_id, m.platform, m.conversation_id, m.sender, m.sent_at, m.kind
       FROM ${from} JOIN ledger_leaves l ON l.leaf_index = m.leaf_index
       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY ${order} LIMIT ?`;
@@ -350,18 +345,7 @@ export class SqliteStore
   }
 
   async scanRecords(fromIndex: number, limit: number): Promise<AuditRow[]> {
-    const rows = this.reader
-      .prepare(
-        `SELECT l.leaf_index, l.record_id, l.record_type, l.leaf, l.leaf_hash, c.salt, c.content,
-                m.leaf_index AS m_index, m.platform, m.conversation_id, m.sender, m.sent_at, m.kind,
-                m.platform_message_id, m.refers_to
-         FROM ledger_leaves l
-         LEFT JOIN record_contents c ON c.leaf_index = l.leaf_index
-         LEFT JOIN messages m ON m.leaf_index = l.leaf_index
-         WHERE l.leaf_index >= ? ORDER BY l.leaf_index LIMIT ?`,
-      )
-      .all(fromIndex, limit) as Row[];
-    return rows.map(auditRowFrom);
+    return scanRecords(this.reader, fromIndex, limit);
   }
 
   async countRecords(): Promise<{ leaves: number; contents: number; messages: number; nodes: number }> {
@@ -380,20 +364,11 @@ export class SqliteStore
   }
 
   setMetaIfAbsent(key: string, value: string): Promise<string> {
-    return this.exclusive(async () => {
-      this.writer.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING').run(key, value);
-      return this.writer.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key) as string;
-    });
+    return this.exclusive(() => this.writer.call('setMetaIfAbsent', key, value));
   }
 
   insertToken(row: TokenRow): Promise<void> {
-    return this.exclusive(async () => {
-      this.writer
-        .prepare(
-          'INSERT INTO api_tokens (id, name, token_hash, scopes, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
-        )
-        .run(row.id, row.name, row.tokenHash, row.scopes.join(','), row.createdAt, row.revokedAt);
-    });
+    return this.exclusive(() => this.writer.call('insertToken', row));
   }
 
   async findTokenByHash(hash: Buffer): Promise<TokenRow | null> {
@@ -406,18 +381,13 @@ export class SqliteStore
   }
 
   revokeToken(name: string, at: string): Promise<boolean> {
-    return this.exclusive(async () => {
-      const info = this.writer
-        .prepare('UPDATE api_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL')
-        .run(at, name);
-      return info.changes > 0;
-    });
+    return this.exclusive(() => this.writer.call('revokeToken', name, at));
   }
 
   async close(): Promise<void> {
     await this.writeChain;
     this.reader.close();
-    this.writer.close();
+    await this.writer.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -442,29 +412,5 @@ function tokenFromRow(row: Row): TokenRow {
     scopes: (row.scopes as string).split(',') as TokenScope[],
     createdAt: row.created_at as string,
     revokedAt: (row.revoked_at as string | null) ?? null,
-  };
-}
-
-function auditRowFrom(r: Row): AuditRow {
-  return {
-    index: r.leaf_index as number,
-    id: r.record_id as string,
-    type: r.record_type as string,
-    bytes: r.leaf as Buffer,
-    hash: r.leaf_hash as Buffer,
-    salt: (r.salt as Buffer | null) ?? null,
-    content: (r.content as Buffer | null) ?? null,
-    message:
-      r.m_index === null
-        ? null
-        : {
-            platform: r.platform as string,
-            conversationId: r.conversation_id as string,
-            sender: r.sender as string,
-            sentAtMs: Number(r.sent_at),
-            kind: r.kind as string,
-            platformMessageId: (r.platform_message_id as string | null) ?? null,
-            refersTo: (r.refers_to as string | null) ?? null,
-          },
   };
 }

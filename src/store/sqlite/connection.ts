@@ -1,0 +1,97 @@
+/** Opening SQLite connections, migrations, and subtree-hash reads shared by the reader and the writer. */
+import Database from 'better-sqlite3';
+import { StenoError } from '../../core/errors.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+
+export type Db = Database.Database;
+
+/** Level-0 node ids (below 2^47) are leaf hashes; higher levels live in ledger_nodes. */
+const LEVEL_STRIDE = 2 ** 47;
+
+export function openDb(path: string, options: { readonly: boolean }): Db {
+  const db = new Database(path, options.readonly ? { readonly: true, fileMustExist: true } : {});
+  db.pragma('busy_timeout = 15000');
+  db.pragma('cache_size = -65536');
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    // FULL: a commit is on disk when COMMIT returns, so an acknowledged message survives power loss.
+    db.pragma('synchronous = FULL');
+  }
+  return db;
+}
+
+export function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SQLITE_MIGRATIONS.length) {
+    throw new StenoError(
+      'config',
+      `the database is at schema version ${current}, newer than this Steno (${SQLITE_MIGRATIONS.length}); upgrade Steno`,
+    );
+  }
+  for (let v = current; v < SQLITE_MIGRATIONS.length; v++) {
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      db.exec(SQLITE_MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+      db.exec('COMMIT');
+    } catch (error) {
+      db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+}
+
+export class NodeReader {
+  private readonly maxLeaf;
+  private readonly leafHash;
+  private readonly nodeHash;
+  private readonly leafHashRange;
+  private readonly nodeHashRange;
+
+  constructor(db: Db) {
+    this.maxLeaf = db.prepare('SELECT max(leaf_index) FROM ledger_leaves').pluck();
+    this.leafHash = db.prepare('SELECT leaf_hash FROM ledger_leaves WHERE leaf_index = ?').pluck();
+    this.nodeHash = db.prepare('SELECT hash FROM ledger_nodes WHERE node_id = ?').pluck();
+    this.leafHashRange = db
+      .prepare('SELECT leaf_index, leaf_hash FROM ledger_leaves WHERE leaf_index BETWEEN ? AND ?')
+      .raw(true);
+    this.nodeHashRange = db.prepare('SELECT node_id, hash FROM ledger_nodes WHERE node_id BETWEEN ? AND ?').raw(true);
+  }
+
+  treeSize(): number {
+    const max = this.maxLeaf.get() as number | null;
+    return max === null ? 0 : max + 1;
+  }
+
+  readNodes(ids: readonly number[]): Map<number, Buffer> {
+    if (ids.length > 64) return this.readNodeRanges(ids);
+    const out = new Map<number, Buffer>();
+    for (const id of ids) {
+      if (out.has(id)) continue;
+      const hash = (id < LEVEL_STRIDE ? this.leafHash.get(id) : this.nodeHash.get(id)) as Buffer | undefined;
+      if (hash !== undefined) out.set(id, hash);
+    }
+    return out;
+  }
+
+  /** Many ids (the audit asks for every node a batch of leaves completed): one range scan per level. */
+  private readNodeRanges(ids: readonly number[]): Map<number, Buffer> {
+    const byLevel = new Map<number, { min: number; max: number }>();
+    for (const id of ids) {
+      const level = Math.floor(id / LEVEL_STRIDE);
+      const span = byLevel.get(level);
+      if (span === undefined) byLevel.set(level, { min: id, max: id });
+      else {
+        span.min = Math.min(span.min, id);
+        span.max = Math.max(span.max, id);
+      }
+    }
+    const wanted = new Set(ids);
+    const out = new Map<number, Buffer>();
+    for (const [level, { min, max }] of byLevel) {
+      const rows = (level === 0 ? this.leafHashRange : this.nodeHashRange).all(min, max) as [number, Buffer][];
+      for (const [id, hash] of rows) if (wanted.has(id)) out.set(id, hash);
+    }
+    return out;
+  }
+}

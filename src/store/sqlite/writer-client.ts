@@ -1,0 +1,80 @@
+/** The main thread's handle on the SQLite writer worker: typed calls, answered in order. */
+import { Worker } from 'node:worker_threads';
+import { type ErrorCode, StenoError } from '../../core/errors.js';
+import { compiledWorkerPath } from '../../core/worker-path.js';
+import type { SqliteWriter, WriterMethod } from './writer.js';
+import type { WriterRequest, WriterResponse } from './writer-worker.js';
+
+type Pending = { resolve: (value: unknown) => void; reject: (error: unknown) => void };
+
+export class WriterClient {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private failure: StenoError | null = null;
+
+  private constructor(worker: Worker) {
+    this.worker = worker;
+  }
+
+  static async start(path: string): Promise<WriterClient> {
+    const worker = new Worker(compiledWorkerPath(import.meta.url, 'writer-worker.js'), { workerData: { path } });
+    const client = new WriterClient(worker);
+    await new Promise<void>((resolve, reject) => {
+      client.pending.set(0, { resolve: () => resolve(), reject });
+      worker.on('message', (response: WriterResponse) => client.settle(response));
+      worker.on('error', (error) => client.fail(error));
+      worker.on('exit', (code) => client.fail(new Error(`the SQLite writer exited (code ${code})`)));
+    });
+    return client;
+  }
+
+  call<M extends WriterMethod>(method: M, ...args: Parameters<SqliteWriter[M]>): Promise<ReturnType<SqliteWriter[M]>> {
+    return this.send(method, args) as Promise<ReturnType<SqliteWriter[M]>>;
+  }
+
+  /** Like call, handing the listed buffers over to the writer instead of copying them. */
+  callTransferring<M extends WriterMethod>(
+    transfer: ArrayBuffer[],
+    method: M,
+    ...args: Parameters<SqliteWriter[M]>
+  ): Promise<ReturnType<SqliteWriter[M]>> {
+    return this.send(method, args, transfer) as Promise<ReturnType<SqliteWriter[M]>>;
+  }
+
+  private send(method: WriterRequest['method'], args: unknown[], transfer: ArrayBuffer[] = []): Promise<unknown> {
+    if (this.failure !== null) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, method, args } satisfies WriterRequest, transfer);
+    });
+  }
+
+  private settle(response: WriterResponse): void {
+    const waiter = this.pending.get(response.id);
+    if (waiter === undefined) return;
+    this.pending.delete(response.id);
+    if (response.ok) waiter.resolve(response.result);
+    else {
+      const code = (response.error.stenoCode as ErrorCode | undefined) ?? 'io';
+      const error = new StenoError(code, `SQLite: ${response.error.message}`);
+      if (response.error.code !== undefined) (error as { sqliteCode?: string }).sqliteCode = response.error.code;
+      waiter.reject(error);
+    }
+  }
+
+  private fail(cause: unknown): void {
+    if (this.failure === null) {
+      this.failure = new StenoError('io', `the SQLite writer stopped: ${(cause as Error).message}`, { cause });
+    }
+    for (const waiter of this.pending.values()) waiter.reject(this.failure);
+    this.pending.clear();
+  }
+
+  async close(): Promise<void> {
+    if (this.failure !== null) return;
+    await this.send('close', []);
+    await this.worker.terminate();
+  }
+}

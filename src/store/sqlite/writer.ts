@@ -1,0 +1,175 @@
+/**
+ * Every write to the SQLite file, on one connection. It runs in a worker thread (writer-worker.ts) so
+ * that SQLite's work, fsync included, overlaps with HTTP parsing and validation on the main thread.
+ * Arguments arrive by structured clone: Buffers become plain Uint8Arrays and are re-wrapped for binding.
+ */
+
+import type { TokenRow } from '../../auth/tokens.js';
+import type { MessageRow } from '../../capture/ingest.js';
+import { StenoError } from '../../core/errors.js';
+import type { ContentRow, LeafRow, NodeRow, StoredCheckpoint } from '../../ledger/log.js';
+import { blobAt, type PackedBatch, packBlobs } from './batch.js';
+import { type Db, migrate, NodeReader, openDb } from './connection.js';
+import { messageTokens } from './keys.js';
+
+export const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
+export interface CheckpointRow {
+  tree_size: number;
+  root: Buffer;
+  note: string;
+  created_at: string;
+}
+
+/** Marks the conflict that means "prepare again": the tree grew under a batch. */
+export const STALE_TREE = 'stale tree';
+
+/** The rows of one transaction, as the main thread collects them before packing. */
+export interface WriteBatch {
+  leaves: LeafRow[];
+  nodes: NodeRow[];
+  contents: ContentRow[];
+  messages: MessageRow[];
+}
+
+export function packBatch(expectedSize: number, b: WriteBatch): PackedBatch {
+  return {
+    expectedSize,
+    leafIndex: b.leaves.map((l) => l.index),
+    leafId: b.leaves.map((l) => l.id),
+    leafType: b.leaves.map((l) => l.type),
+    leafBytes: packBlobs(b.leaves.map((l) => l.bytes)),
+    leafHash: packBlobs(b.leaves.map((l) => l.hash)),
+    nodeId: b.nodes.map((n) => n.id),
+    nodeHash: packBlobs(b.nodes.map((n) => n.hash)),
+    contentIndex: b.contents.map((c) => c.index),
+    salt: packBlobs(b.contents.map((c) => c.salt)),
+    content: packBlobs(b.contents.map((c) => c.content)),
+    messages: b.messages.map(({ dedupKey: _key, recordId: _id, ...rest }) => rest),
+    dedupKey: packBlobs(b.messages.map((m) => m.dedupKey)),
+  };
+}
+
+export class SqliteWriter {
+  private readonly db: Db;
+  private readonly nodes: NodeReader;
+  private readonly s;
+
+  constructor(path: string) {
+    this.db = openDb(path, { readonly: false });
+    migrate(this.db);
+    this.nodes = new NodeReader(this.db);
+    const db = this.db;
+    this.s = {
+      insertLeaf: db.prepare(
+        'INSERT INTO ledger_leaves (leaf_index, record_id, record_type, leaf, leaf_hash) VALUES (?, ?, ?, ?, ?)',
+      ),
+      insertNode: db.prepare('INSERT INTO ledger_nodes (node_id, hash) VALUES (?, ?)'),
+      insertContent: db.prepare('INSERT INTO record_contents (leaf_index, salt, content) VALUES (?, ?, ?)'),
+      insertMessage: db.prepare(
+        `INSERT INTO messages (leaf_index, dedup_key, platform, conversation_id, sender, sent_at, kind, platform_message_id, refers_to)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      insertKeys: db.prepare('INSERT INTO message_keys (rowid, tokens) VALUES (?, ?)'),
+      insertFts: db.prepare('INSERT INTO message_fts (rowid, body) VALUES (?, ?)'),
+      insertCheckpoint: db.prepare(
+        'INSERT INTO ledger_checkpoints (tree_size, root, note, created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      ),
+      checkpointBySize: db.prepare('SELECT * FROM ledger_checkpoints WHERE tree_size = ?'),
+      insertMeta: db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING'),
+      meta: db.prepare('SELECT value FROM meta WHERE key = ?').pluck(),
+      insertToken: db.prepare(
+        'INSERT INTO api_tokens (id, name, token_hash, scopes, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
+      ),
+      revokeToken: db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL'),
+    };
+  }
+
+  /**
+   * One transaction from a batch the main thread prepared against tree size `expectedSize`. If another
+   * process appended since, nothing is written and the caller prepares the batch again.
+   */
+  writeAndCommit(batch: PackedBatch): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const size = this.nodes.treeSize();
+      if (size !== batch.expectedSize) {
+        throw new StenoError('conflict', `${STALE_TREE}: expected tree size ${batch.expectedSize}, found ${size}`);
+      }
+      const s = this.s;
+      batch.leafIndex.forEach((index, i) => {
+        s.insertLeaf.run(
+          index,
+          batch.leafId[i],
+          batch.leafType[i],
+          blobAt(batch.leafBytes, i),
+          blobAt(batch.leafHash, i),
+        );
+      });
+      for (const [i, id] of batch.nodeId.entries()) s.insertNode.run(id, blobAt(batch.nodeHash, i));
+      for (const [i, index] of batch.contentIndex.entries()) {
+        s.insertContent.run(index, blobAt(batch.salt, i), blobAt(batch.content, i));
+      }
+      batch.messages.forEach((r, i) => {
+        const dedupKey = blobAt(batch.dedupKey, i);
+        s.insertMessage.run(
+          r.leafIndex,
+          dedupKey,
+          r.platform,
+          r.conversationId,
+          r.sender,
+          r.sentAtMs,
+          r.kind,
+          r.platformMessageId,
+          r.refersTo,
+        );
+        s.insertKeys.run(
+          r.leafIndex,
+          messageTokens({ dedupKey, conversationId: r.conversationId, participants: r.participants }),
+        );
+        s.insertFts.run(r.leafIndex, r.searchText);
+      });
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.rollback();
+      throw error;
+    }
+  }
+  rollback(): void {
+    if (this.db.inTransaction) this.db.exec('ROLLBACK');
+  }
+  treeSize(): number {
+    return this.nodes.treeSize();
+  }
+  readNodes(ids: readonly number[]): [number, Buffer][] {
+    return [...this.nodes.readNodes(ids)];
+  }
+
+  putCheckpoint(cp: StoredCheckpoint): CheckpointRow {
+    this.s.insertCheckpoint.run(cp.size, asBuffer(cp.root), cp.note, cp.createdAt);
+    return this.s.checkpointBySize.get(cp.size) as CheckpointRow;
+  }
+  setMetaIfAbsent(key: string, value: string): string {
+    this.s.insertMeta.run(key, value);
+    return this.s.meta.get(key) as string;
+  }
+  insertToken(row: TokenRow): void {
+    this.s.insertToken.run(
+      row.id,
+      row.name,
+      asBuffer(row.tokenHash),
+      row.scopes.join(','),
+      row.createdAt,
+      row.revokedAt,
+    );
+  }
+  revokeToken(name: string, at: string): boolean {
+    return this.s.revokeToken.run(at, name).changes > 0;
+  }
+  close(): void {
+    this.rollback();
+    this.db.close();
+  }
+}
+
+export type WriterMethod = Exclude<keyof SqliteWriter, 'close'>;
