@@ -8,7 +8,7 @@ import { IngestService, type MessageWriteTx } from './capture/ingest.js';
 import type { Config } from './config/config.js';
 import { loadOrCreateSigningKey } from './config/signing-key.js';
 import { StenoError } from './core/errors.js';
-import type { AuditStorage } from './ledger/audit.js';
+import type { AuditStorage, ChunkSource } from './ledger/audit.js';
 import type { ContentReader } from './ledger/content.js';
 import { Ledger, type LedgerStorage, type StoredCheckpoint } from './ledger/log.js';
 import type { EvidenceStorage } from './produce/evidence.js';
@@ -38,9 +38,7 @@ export async function openStore(config: Config): Promise<StenoStore> {
 }
 
 /** A read-only record scanner for one audit worker thread. */
-export async function openAuditScanner(
-  config: Config,
-): Promise<{ scanRecords: AuditStorage['scanRecords']; close(): Promise<void> }> {
+export async function openAuditScanner(config: Config): Promise<ChunkSource & { close(): Promise<void> }> {
   if (config.store.kind === 'postgres') return PostgresStore.open(config.store);
   return openSqliteAuditScanner(config.store.path);
 }

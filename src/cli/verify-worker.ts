@@ -8,6 +8,7 @@ export interface ChunkRequest {
   id: number;
   from: number;
   to: number;
+  sizes: number[];
 }
 
 const port = parentPort;
@@ -22,12 +23,8 @@ port.on('message', (request: ChunkRequest | 'close') => {
       .finally(() => port.close());
     return;
   }
-  scanner
-    .scanRecords(request.from, request.to - request.from)
-    .then((rows) => {
-      const result = checkChunk(rows, request.to);
-      port.postMessage({ id: request.id, result }, [result.hashes.buffer as ArrayBuffer]);
-    })
+  checkChunk(scanner, request.from, request.to, request.sizes)
+    .then((result) => port.postMessage({ id: request.id, result }))
     .catch((error: unknown) => port.postMessage({ id: request.id, error: (error as Error).message }));
 });
 port.postMessage('ready');

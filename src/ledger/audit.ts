@@ -11,6 +11,8 @@ import { contentCommitment, parseLeaf } from './records.js';
 import {
   CompactRange,
   consistencyProofPlan,
+  decomposeRange,
+  hashChildren,
   hashLeaf,
   hashPlan,
   type NodeRef,
@@ -37,7 +39,12 @@ export interface AuditRow {
   hash: Buffer;
   salt: Buffer | null;
   content: Buffer | null;
-  message: MessageProjection | null;
+  /**
+   * The message row, or, where the store compared it with the content itself, the outcome: `matches`
+   * (all fields but sentAt, which is compared here as Date.parse reads it) so the content need not be
+   * parsed. A store that reports a mismatch must also give the row, for the detailed finding.
+   */
+  message: MessageProjection | { matches: true; sentAt: string; sentAtMs: number } | null;
 }
 
 /** What the audit needs of storage: read-only. */
@@ -68,31 +75,60 @@ export interface AuditReport {
 /** Past this many findings the database is plainly compromised; more lines help nobody. */
 const MAX_FINDINGS = 1000;
 
-/** The order-independent part of the audit for one chunk of records: each record checked, each leaf hashed. */
+/**
+ * The audit works in chunks of 2^CHUNK_LEVEL records, aligned so that each chunk is one complete subtree.
+ * A chunk can then be checked anywhere (in parallel worker threads): every record, every stored subtree
+ * hash inside it, and any missing rows. Only the chunk's subtree hash (and, where a checkpoint falls
+ * inside the chunk, the hashes of that prefix) goes back to be folded into the tree in order.
+ */
+export const CHUNK_LEVEL = 14;
+export const AUDIT_CHUNK = 2 ** CHUNK_LEVEL;
+
 export interface ChunkResult {
-  indexes: number[];
-  /** 32 bytes per record, in the order of `indexes`. */
-  hashes: Uint8Array;
+  records: number;
   findings: AuditFinding[];
+  /** False when rows are missing: the tree cannot be rebuilt from here on. */
+  complete: boolean;
+  /** For each requested size in (from, to]: the hashes of decomposeRange(from, size), in order. */
+  prefixes: { size: number; hashes: Uint8Array[] }[];
 }
+
+/** What a chunk check reads: records in ledger order, and stored subtree hashes. */
+export type ChunkSource = Pick<AuditStorage, 'scanRecords' | 'readNodes'>;
 
 /** Checks chunks of records; in-process by default, or spread over worker threads by the caller. */
 export interface ChunkChecker {
-  check(from: number, to: number): Promise<ChunkResult>;
+  check(from: number, to: number, sizes: readonly number[]): Promise<ChunkResult>;
   /** How many chunks may be in flight at once. */
   readonly parallelism: number;
 }
 
-export const AUDIT_CHUNK = 16_384;
-
-export function checkChunk(rows: readonly AuditRow[], to: number): ChunkResult {
+export async function checkChunk(
+  source: ChunkSource,
+  from: number,
+  to: number,
+  sizes: readonly number[],
+): Promise<ChunkResult> {
   const findings: AuditFinding[] = [];
   const report = (f: AuditFinding) => {
     if (findings.length < MAX_FINDINGS) findings.push(f);
   };
-  const inRange = rows.filter((r) => r.index < to);
-  const hashes = new Uint8Array(inRange.length * 32);
-  inRange.forEach((row, i) => {
+  const rows = (await source.scanRecords(from, to - from)).filter((r) => r.index < to);
+  // Level 0 of the chunk's subtree, then each level above it, as far as it is complete.
+  const levels: Buffer[][] = [[]];
+  let expected = from;
+  for (const row of rows) {
+    if (row.index !== expected) {
+      report({
+        subject: 'record',
+        at: expected,
+        problem:
+          row.index - expected === 1
+            ? 'leaf row is missing (deleted)'
+            : `leaf rows ${expected} to ${row.index - 1} are missing (deleted)`,
+      });
+    }
+    expected = row.index + 1;
     checkRecord(row, report);
     const hash = hashLeaf(row.bytes);
     if (!hash.equals(row.hash)) {
@@ -103,16 +139,46 @@ export function checkChunk(rows: readonly AuditRow[], to: number): ChunkResult {
         problem: 'stored leaf hash does not match the leaf bytes',
       });
     }
-    hashes.set(hash, i * 32);
-  });
-  return { indexes: inRange.map((r) => r.index), hashes, findings };
+    levels[0]!.push(hash);
+  }
+  if (expected < to) {
+    report({
+      subject: 'record',
+      at: expected,
+      problem:
+        to - expected === 1
+          ? 'leaf row is missing (deleted)'
+          : `leaf rows ${expected} to ${to - 1} are missing (deleted)`,
+    });
+  }
+  const complete = rows.length === to - from;
+  if (!complete) return { records: rows.length, findings, complete, prefixes: [] };
+
+  for (let level = 1; levels[level - 1]!.length >= 2; level++) {
+    const below = levels[level - 1]!;
+    const here: Buffer[] = [];
+    for (let i = 0; i + 1 < below.length; i += 2) here.push(hashChildren(below[i]!, below[i + 1]!));
+    levels.push(here);
+  }
+  // Every stored subtree hash inside the chunk must equal the recomputed one: proofs are built from them.
+  const computed: { ref: NodeRef; hash: Buffer }[] = [];
+  for (let level = 1; level < levels.length; level++) {
+    const base = from / 2 ** level;
+    levels[level]!.forEach((hash, i) => {
+      computed.push({ ref: { level, index: base + i }, hash });
+    });
+  }
+  await compareStoredNodes(source, computed, report);
+
+  const hashOf = (ref: NodeRef) => levels[ref.level]![ref.index - from / 2 ** ref.level]!;
+  const prefixes = [...new Set([...sizes.filter((s) => s > from && s < to), to])]
+    .sort((a, b) => a - b)
+    .map((size) => ({ size, hashes: decomposeRange(from, size).map(hashOf) }));
+  return { records: rows.length, findings, complete, prefixes };
 }
 
-export function inProcessChecker(storage: AuditStorage): ChunkChecker {
-  return {
-    parallelism: 1,
-    check: async (from, to) => checkChunk(await storage.scanRecords(from, to - from), to),
-  };
+export function inProcessChecker(storage: ChunkSource): ChunkChecker {
+  return { parallelism: 1, check: (from, to, sizes) => checkChunk(storage, from, to, sizes) };
 }
 
 export async function auditLedger(options: {
@@ -159,60 +225,62 @@ export async function auditLedger(options: {
   const range = CompactRange.empty();
   let treeBroken = false;
   let records = 0;
-  if (signedRoots.has(0)) checkRoot(0);
-
-  function checkRoot(size: number): void {
-    const expected = signedRoots.get(size);
-    if (expected === undefined || treeBroken) return;
-    if (!range.root().equals(expected)) {
-      report({
-        subject: 'checkpoint',
-        at: size,
-        problem: 'root does not match the records as stored: history was rewritten',
-      });
-    }
+  if (signedRoots.has(0) && !signedRoots.get(0)!.equals(range.root())) {
+    report({ subject: 'checkpoint', at: 0, problem: 'root of the empty tree is wrong' });
   }
 
   // Chunks are checked ahead (in parallel when the checker allows) and folded into the tree in order.
   const checker = options.checker ?? inProcessChecker(storage);
   const ahead = Math.max(2, checker.parallelism * 2);
-  const inFlight: Promise<ChunkResult>[] = [];
+  const signedSizes = [...signedRoots.keys()];
+  const inFlight: { from: number; to: number; result: Promise<ChunkResult> }[] = [];
   let requested = 0;
   const requestMore = () => {
     while (inFlight.length < ahead && requested < treeSize) {
       const from = requested;
-      requested = Math.min(treeSize, requested + AUDIT_CHUNK);
-      inFlight.push(checker.check(from, requested));
+      const to = Math.min(treeSize, from + AUDIT_CHUNK);
+      requested = to;
+      inFlight.push({
+        from,
+        to,
+        result: checker.check(
+          from,
+          to,
+          signedSizes.filter((s) => s > from && s <= to),
+        ),
+      });
     }
   };
-  let next = 0;
   requestMore();
   while (inFlight.length > 0) {
-    const chunk = await inFlight.shift()!;
+    const { from, to, result } = inFlight.shift()!;
+    const chunk = await result;
     requestMore();
     for (const f of chunk.findings) report(f);
-    const newNodes: { ref: NodeRef; hash: Buffer }[] = [];
-    chunk.indexes.forEach((index, i) => {
-      if (index !== next) {
-        report({
-          subject: 'record',
-          at: next,
-          problem:
-            index - next === 1
-              ? 'leaf row is missing (deleted)'
-              : `leaf rows ${next} to ${index - 1} are missing (deleted)`,
+    records += chunk.records;
+    if (!chunk.complete) treeBroken = true;
+    if (!treeBroken) {
+      for (const prefix of chunk.prefixes) {
+        const refs = decomposeRange(from, prefix.size);
+        const grown = prefix.size === to ? range : range.clone();
+        const newNodes: { ref: NodeRef; hash: Buffer }[] = [];
+        refs.forEach((ref, i) => {
+          for (const node of grown.appendSubtree(ref.level, prefix.hashes[i]!)) newNodes.push(node);
         });
-        treeBroken = true;
+        if (prefix.size === to && newNodes.length > 0) await compareStoredNodes(storage, newNodes, report);
+        if (signedRoots.has(prefix.size)) {
+          const expectedRoot = signedRoots.get(prefix.size)!;
+          if (!grown.root().equals(expectedRoot)) {
+            report({
+              subject: 'checkpoint',
+              at: prefix.size,
+              problem: 'root does not match the records as stored: history was rewritten',
+            });
+          }
+        }
       }
-      records++;
-      if (!treeBroken) {
-        for (const node of range.append(chunk.hashes.subarray(i * 32, i * 32 + 32))) newNodes.push(node);
-        checkRoot(range.size);
-      }
-      next = index + 1;
-    });
-    if (newNodes.length > 0) await compareStoredNodes(storage, newNodes, report);
-    options.onProgress?.(next, treeSize);
+    }
+    options.onProgress?.(to, treeSize);
   }
 
   // Consecutive checkpoints must be consistent using the stored subtree hashes that serve proofs.
@@ -311,6 +379,11 @@ function checkProjection(row: AuditRow, report: (f: AuditFinding) => void): void
     report({ subject: 'record', at, id, problem: 'message row is missing: search and export cannot see it' });
     return;
   }
+  if ('matches' in row.message && Date.parse(row.message.sentAt) === row.message.sentAtMs) return;
+  if ('matches' in row.message) {
+    report({ subject: 'record', at, id, problem: 'message row differs from the committed content in sentAt' });
+    return;
+  }
   const c = JSON.parse(row.content!.toString('utf8')) as Record<string, unknown>;
   const m = row.message;
   const differs: string[] = [];
@@ -332,7 +405,7 @@ function checkProjection(row: AuditRow, report: (f: AuditFinding) => void): void
 }
 
 async function compareStoredNodes(
-  storage: AuditStorage,
+  storage: Pick<AuditStorage, 'readNodes'>,
   computed: { ref: NodeRef; hash: Buffer }[],
   report: (f: AuditFinding) => void,
 ): Promise<void> {

@@ -182,3 +182,27 @@ describe('CompactRange', () => {
     expect(microsPerLeaf).toBeLessThan(25);
   });
 });
+
+describe('CompactRange.appendSubtree', () => {
+  it('gives the same tree as appending the subtree leaf by leaf', () => {
+    const leaves = Array.from({ length: 1000 }, (_, i) => hashLeaf(Buffer.from(`leaf ${i}`)));
+    const byLeaf = CompactRange.empty();
+    for (const leaf of leaves) byLeaf.append(leaf);
+    // 1000 = 512 + 256 + 128 + 64 + 32 + 8: build each aligned subtree separately, then append it whole.
+    const bySubtree = CompactRange.empty();
+    for (const ref of decomposeRange(0, 1000)) {
+      const sub = CompactRange.empty();
+      const first = ref.index * 2 ** ref.level;
+      for (let i = first; i < first + 2 ** ref.level; i++) sub.append(leaves[i]!);
+      bySubtree.appendSubtree(ref.level, sub.root());
+    }
+    expect(bySubtree.size).toBe(1000);
+    expect(bySubtree.root().equals(byLeaf.root())).toBe(true);
+  });
+
+  it('refuses a subtree that would not be aligned', () => {
+    const range = CompactRange.empty();
+    range.append(hashLeaf(Buffer.from('x')));
+    expect(() => range.appendSubtree(1, hashLeaf(Buffer.from('y')))).toThrow(/cannot follow 1 leaves/);
+  });
+});

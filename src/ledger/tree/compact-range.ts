@@ -85,6 +85,36 @@ export class CompactRange {
     return completed;
   }
 
+  /**
+   * Appends a complete subtree of 2^level leaves whose hash was computed elsewhere (the audit's workers
+   * hash whole chunks). The tree size must be a multiple of 2^level, so the subtree is aligned.
+   * Returns the complete nodes above `level` that it finishes, lowest first.
+   */
+  appendSubtree(level: number, subtreeHash: Uint8Array): TreeNode[] {
+    if (!isHash(subtreeHash)) throw new StenoError('invalid_input', `a subtree hash must be ${HASH_SIZE} bytes`);
+    const width0 = 2 ** level;
+    if (!Number.isInteger(level) || level < 0 || this.treeSize % width0 !== 0) {
+      throw new StenoError('invalid_input', `a subtree of level ${level} cannot follow ${this.treeSize} leaves`);
+    }
+    if (this.treeSize + width0 > MAX_TREE_SIZE)
+      throw new StenoError('too_large', `the tree is full at ${MAX_TREE_SIZE} leaves`);
+    const newSize = this.treeSize + width0;
+    const completed: TreeNode[] = [];
+    let hash: Buffer = Buffer.from(subtreeHash);
+    let width = width0;
+    let at = level;
+    for (let bits = this.treeSize / width0; bits % 2 === 1; bits = (bits - 1) / 2) {
+      hash = hashChildren(this.hashes.pop()!, hash);
+      at++;
+      width *= 2;
+      completed.push({ ref: { level: at, index: newSize / width - 1 }, hash });
+    }
+    if (completed.length > 0) completed[completed.length - 1]!.hash = Buffer.from(hash);
+    this.hashes.push(hash);
+    this.treeSize = newSize;
+    return completed;
+  }
+
   /** RFC 9162 §2.1.1 MTH of the whole tree: the frontier folded right to left; EMPTY_TREE_ROOT when empty. */
   root(): Buffer {
     const hashes = this.hashes;

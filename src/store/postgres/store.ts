@@ -120,7 +120,7 @@ function sqlState(error: unknown): string | undefined {
 async function migrate(client: PoolClient, schema: string, lockKey: string): Promise<void> {
   await client.query('BEGIN');
   try {
-    await client.query(`SELECT pg_advisory_xact_lock(${lockKey})`);
+    await client.query(`SELECT pg_advisory_xact_lock('${lockKey}'::bigint)`);
     // CREATE SCHEMA IF NOT EXISTS still needs CREATE on the database; a DBA-made schema needs no such right.
     const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
     if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
@@ -195,13 +195,28 @@ function participantPairs(rows: readonly MessageRow[]): { handles: string[]; ind
   return { handles, indexes };
 }
 
+// A precomposed Latin letter with a diacritic (Latin-1 Supplement, Extended-A/B, Extended Additional) or
+// any combining mark: only then is there anything to fold.
+const MAY_HAVE_LATIN_DIACRITIC = /[\u00c0-\u024f\u1e00-\u1eff]|\p{M}/u;
+const LATIN_WITH_MARKS = /(\p{Script=Latin})\p{M}+/gu;
+
+/**
+ * What FTS5's `unicode61 remove_diacritics 2` does and PostgreSQL's `simple` configuration does not:
+ * diacritics are dropped from Latin letters (café = cafe, việt = viet, q + U+0301 = q), and only from
+ * them (й, ά, ø and ł stay). Applied to the indexed text and to the tsquery alike.
+ */
+export function foldLatinDiacritics(text: string): string {
+  if (!MAY_HAVE_LATIN_DIACRITIC.test(text)) return text;
+  return text.normalize('NFD').replace(LATIN_WITH_MARKS, '$1').normalize('NFC');
+}
+
 const MESSAGE_COLUMNS =
   'leaf_index, dedup_key, platform, conversation_id, sender, sent_at, kind, platform_message_id, refers_to';
 
 /**
  * SELECT producing message rows from ten parallel arrays starting at parameter $first. searchText is
- * segmentForIndex output (lower-cased tokens separated by single spaces), so the default parser yields
- * exactly the tokens the query parser produces.
+ * segmentForIndex output (lower-cased tokens separated by single spaces, diacritics folded by
+ * messageValues), so the default parser yields exactly the tokens the query parser produces.
  */
 const MESSAGES_FROM_UNNEST = (first: number): string => {
   const types = ['bigint', 'bytea', 'text', 'text', 'text', 'bigint', 'text', 'text', 'text', 'text'];
@@ -221,7 +236,7 @@ function messageValues(rows: readonly MessageRow[]): Buffer[] {
     textArray(rows.map((r) => r.kind)),
     textArray(rows.map((r) => r.platformMessageId)),
     textArray(rows.map((r) => r.refersTo)),
-    textArray(rows.map((r) => r.searchText)),
+    textArray(rows.map((r) => foldLatinDiacritics(r.searchText))),
   ];
 }
 
@@ -485,7 +500,7 @@ class MessageSearch {
           cause: error,
         });
       }
-      this.where.push(`m.search_vector @@ to_tsquery('simple', ${this.param(tsquery, 'text')})`);
+      this.where.push(`m.search_vector @@ to_tsquery('simple', ${this.param(foldLatinDiacritics(tsquery), 'text')})`);
     }
     if (c.platform !== undefined) this.where.push(`m.platform = ${this.param(c.platform, 'text')}`);
     if (c.conversationId !== undefined) {
@@ -647,7 +662,7 @@ export class PostgresStore
         begun = (await client.query(
           `BEGIN;
            SET LOCAL lock_timeout = ${this.lockTimeoutMs};
-           SELECT pg_advisory_xact_lock(${this.lockKey});
+           SELECT pg_advisory_xact_lock('${this.lockKey}'::bigint);
            SET LOCAL lock_timeout TO DEFAULT;
            SELECT set_config('synchronous_commit', 'on', true) WHERE current_setting('synchronous_commit') = 'off';
            SELECT max(leaf_index) AS m FROM ledger_leaves`,

@@ -3,7 +3,6 @@
  * in one transferable buffer with offsets. Structured-cloning thousands of small Buffers copies each
  * one's whole 8 KiB pool slab; this copies nothing.
  */
-import type { MessageRow } from '../../capture/ingest.js';
 import type { RecordType } from '../../ledger/records.js';
 
 export interface BlobColumn {
@@ -23,7 +22,8 @@ export interface PackedBatch {
   contentIndex: number[];
   salt: BlobColumn;
   content: BlobColumn;
-  messages: Omit<MessageRow, 'dedupKey' | 'recordId'>[];
+  /** JSON of Omit<MessageRow, 'dedupKey' | 'recordId'>[]: one string crosses threads far faster than objects. */
+  messages: string;
   dedupKey: BlobColumn;
 }
 

@@ -45,7 +45,7 @@ export function packBatch(expectedSize: number, b: WriteBatch): PackedBatch {
     contentIndex: b.contents.map((c) => c.index),
     salt: packBlobs(b.contents.map((c) => c.salt)),
     content: packBlobs(b.contents.map((c) => c.content)),
-    messages: b.messages.map(({ dedupKey: _key, recordId: _id, ...rest }) => rest),
+    messages: JSON.stringify(b.messages.map(({ dedupKey: _key, recordId: _id, ...rest }) => rest)),
     dedupKey: packBlobs(b.messages.map((m) => m.dedupKey)),
   };
 }
@@ -110,7 +110,7 @@ export class SqliteWriter {
       for (const [i, index] of batch.contentIndex.entries()) {
         s.insertContent.run(index, blobAt(batch.salt, i), blobAt(batch.content, i));
       }
-      batch.messages.forEach((r, i) => {
+      (JSON.parse(batch.messages) as Omit<MessageRow, 'dedupKey' | 'recordId'>[]).forEach((r, i) => {
         const dedupKey = blobAt(batch.dedupKey, i);
         s.insertMessage.run(
           r.leafIndex,
