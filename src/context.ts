@@ -2,6 +2,7 @@
  * The composition root: picks the store from config and wires the services. Everything else receives
  * its dependencies from here.
  */
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TokenService, type TokenStorage } from './auth/tokens.js';
 import { IngestService, type MessageWriteTx } from './capture/ingest.js';
@@ -58,6 +59,9 @@ export interface Steno extends AsyncDisposable {
 }
 
 export async function openSteno(config: Config, options: { createKey: boolean }): Promise<Steno> {
+  // The data folder holds message content and the signing key: only this user may enter it. A folder
+  // that already exists keeps the permissions its operator chose.
+  await mkdir(config.dataDir, { recursive: true, mode: 0o700 });
   const store = await openStore(config);
   try {
     // The origin is fixed when the log is created; later starts use it (and refuse a different one).

@@ -83,6 +83,16 @@ describe(`HTTP API on ${TEST_DB}`, () => {
     expect(many.status).toBe(413);
   });
 
+  it('refuses an unauthenticated upload before reading its body', async () => {
+    const res = await fetch(`${base}/api/v1/attachments/${'a'.repeat(64)}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: Buffer.alloc(8 * 1024 * 1024),
+    });
+    expect(res.status).toBe(401);
+    expect(await steno.blobs.has('a'.repeat(64))).toBe(false);
+  });
+
   it('requires a token with the right scope', async () => {
     expect((await post(message(), 'steno_not-a-real-token')).status).toBe(401);
     expect((await fetch(`${base}/api/v1/messages`, { method: 'POST', body: '{}' })).status).toBe(401);

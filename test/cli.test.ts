@@ -1,7 +1,8 @@
 /** The `steno` command as a child process on a real store (STENO_TEST_DB). */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../src/core/hash.js';
 import { createTestBackend, TEST_DB, type TestBackend } from './support/backend.js';
 import { runSteno } from './support/cli.js';
 import { CHAT, message } from './support/messages.js';
@@ -20,14 +21,17 @@ describe(`steno CLI on ${TEST_DB}`, () => {
 
   it('refuses a file with a bad line, naming the line, and stores nothing', async () => {
     const file = join(backend.dataDir, 'bad.jsonl');
+    // Line 4 is valid JSON and passes the schema, but holds a lone surrogate that canonical JSON refuses.
+    const loneSurrogate = `${JSON.stringify(CHAT[2]).slice(0, -1)},"raw":{"a":"\\ud800"}}`;
     await writeFile(
       file,
-      `${JSON.stringify(CHAT[0])}\n{"platform": "whatsapp"\n${JSON.stringify({ ...CHAT[1], sentAt: 'soon' })}\n`,
+      `${JSON.stringify(CHAT[0])}\n{"platform": "whatsapp"\n${JSON.stringify({ ...CHAT[1], sentAt: 'soon' })}\n${loneSurrogate}\n`,
     );
     const result = await steno('ingest', file);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('line 2: not valid JSON');
     expect(result.stderr).toContain('line 3.sentAt');
+    expect(result.stderr).toContain('line 4: $.raw.a: string holds a lone UTF-16 surrogate');
     expect(result.stderr).toContain('nothing was stored');
     const search = await steno('search', 'hsbc', '--json');
     expect(search.code).toBe(0);
@@ -40,6 +44,10 @@ describe(`steno CLI on ${TEST_DB}`, () => {
     const first = await steno('ingest', file, '--json');
     expect(first.code).toBe(0);
     expect(JSON.parse(first.stdout)).toMatchObject({ created: CHAT.length, duplicates: 0, skipped: 0 });
+    if (TEST_DB === 'sqlite') {
+      // Message content is on disk: readable by the user running Steno only.
+      expect((await stat(join(backend.dataDir, 'steno.db'))).mode & 0o077).toBe(0);
+    }
     const again = await steno('ingest', file, '--json');
     expect(JSON.parse(again.stdout)).toMatchObject({ created: 0, duplicates: CHAT.length });
 
@@ -107,6 +115,47 @@ describe(`steno CLI on ${TEST_DB}`, () => {
 
     expect((await runSteno(['verify-package', join(backend.dataDir, 'nope')], {})).code).toBe(2);
     expect((await steno('export', '--out', out)).code).toBe(1);
+  });
+
+  it('rejects a package whose transcript or lines were rewritten, even with the manifest updated to match', async () => {
+    const key = (await steno('checkpoint', '--key')).stdout.trim();
+    const forge = async (name: string, edit: (dir: string) => Promise<void>) => {
+      const dir = join(backend.dataDir, `forged-${name}`);
+      expect((await steno('export', '--out', dir, '--conversation', 'conv-hk-001')).code).toBe(0);
+      await edit(dir);
+      // A forger recomputes the manifest's hashes: only the proofs and the transcript check can catch it.
+      const manifestPath = join(dir, 'manifest.json');
+      const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as {
+        files: Record<string, string>;
+        records: number;
+      };
+      for (const file of Object.keys(manifest.files)) manifest.files[file] = sha256Hex(await readFile(join(dir, file)));
+      manifest.records = (await readFile(join(dir, 'records.jsonl'), 'utf8')).trim().split('\n').length;
+      await writeFile(manifestPath, JSON.stringify(manifest));
+      return runSteno(['verify-package', dir, '--key', key], {});
+    };
+    const transcript = await forge('transcript', async (dir) => {
+      const path = join(dir, 'transcript.html');
+      await writeFile(path, (await readFile(path, 'utf8')).replace('100手', '900手'));
+    });
+    expect(transcript.code).toBe(1);
+    expect(transcript.stdout).toContain('transcript.html does not show the proved records');
+
+    const duplicated = await forge('duplicated', async (dir) => {
+      for (const file of ['records.jsonl', 'proofs.jsonl']) {
+        const lines = (await readFile(join(dir, file), 'utf8')).trim().split('\n');
+        await writeFile(join(dir, file), `${[lines[0], ...lines].join('\n')}\n`);
+      }
+    });
+    expect(duplicated.code).toBe(1);
+    expect(duplicated.stdout).toContain('is not after the previous line');
+
+    const ambiguous = await forge('ambiguous', async (dir) => {
+      const path = join(dir, 'content.jsonl');
+      await writeFile(path, (await readFile(path, 'utf8')).replace('"content":{', '"content":{"text":"sell 9000",'));
+    });
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.stdout).toContain('not in canonical form');
   });
 
   it('creates, lists and revokes tokens without ever storing the secret', async () => {

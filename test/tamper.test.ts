@@ -64,6 +64,15 @@ describe(`steno verify catches tampering on ${TEST_DB}`, () => {
     );
   });
 
+  it('refuses to append to or sign a ledger cut short', async () => {
+    await rawExec(backend, 'DELETE FROM ledger_leaves WHERE leaf_index >= 6');
+    const file = join(backend.dataDir, 'more.jsonl');
+    await writeFile(file, `${JSON.stringify({ ...CHAT[0], platformMessageId: 'after-tamper' })}\n`);
+    const result = await steno('ingest', file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`a checkpoint was signed at ${CHAT.length}: records were deleted`);
+  });
+
   it('rewritten leaf bytes', async () => {
     const forged = canonicalBytes({
       v: 1,

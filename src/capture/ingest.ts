@@ -40,6 +40,7 @@ export interface MessageWriteTx extends LedgerWriteTx {
 
 /** Where attachment bytes go (content-addressed); an S3 implementation fits the same shape. */
 export interface BlobSink {
+  readonly maxBytes: number;
   put(sha256: string, bytes: Buffer): Promise<void>;
 }
 
@@ -82,7 +83,10 @@ export class IngestService<Tx extends MessageWriteTx> {
     const problems: Problem[] = [];
     const valid: ValidatedMessage[] = [];
     items.forEach((item, i) => {
-      const result = validateMessage(item, prefix(i), sha256Hex);
+      const result = validateMessage(item, prefix(i), {
+        hashBytes: sha256Hex,
+        maxAttachmentBytes: this.blobs.maxBytes,
+      });
       if (result.ok) valid.push(result.message);
       else problems.push(...result.problems);
     });
@@ -104,15 +108,8 @@ export class IngestService<Tx extends MessageWriteTx> {
     }
     // Everything that does not depend on the ledger index is computed here, outside the write lock.
     const capturedAt = new Date().toISOString();
-    const prepared: PreparedMessage[] = messages.map((m, i) => {
-      let contentBytes: Buffer;
-      try {
-        contentBytes = canonicalBytes(m.content);
-      } catch (error) {
-        throw new StenoError('invalid_input', `[${i}]: ${(error as Error).message}`, {
-          problems: [{ where: `[${i}]`, message: (error as Error).message }],
-        });
-      }
+    const prepared: PreparedMessage[] = messages.map((m) => {
+      const { contentBytes } = m;
       const key = dedupKey(m.content, contentBytes);
       const record = prepareRecord({ type: 'message', id: newRecordId(), contentBytes }, capturedAt);
       return { key, record, row: messageRow(record.id, key, m.content) };

@@ -3,6 +3,7 @@
  * name the field (`[3].sentAt`) so a connector author can fix the payload without reading our code.
  */
 import { z } from 'zod';
+import { canonicalBytes } from '../core/canonical-json.js';
 import type { Problem } from '../core/errors.js';
 
 export const PLATFORMS = [
@@ -139,6 +140,8 @@ export interface MessageContent {
 
 export interface ValidatedMessage {
   content: MessageContent;
+  /** RFC 8785 bytes of content: what the ledger commits to. */
+  contentBytes: Buffer;
   /** Inline attachment bytes, keyed by sha256, to be written to the blob store before the record. */
   inlineBlobs: Map<string, Buffer>;
 }
@@ -160,8 +163,9 @@ export function zodProblems(prefix: string, error: z.ZodError): Problem[] {
 export function validateMessage(
   input: unknown,
   prefix: string,
-  hashBytes: (b: Buffer) => string,
+  options: { hashBytes: (b: Buffer) => string; maxAttachmentBytes: number },
 ): { ok: true; message: ValidatedMessage } | { ok: false; problems: Problem[] } {
+  const { hashBytes } = options;
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, problems: [{ where: prefix || '(message)', message: 'must be a JSON object' }] };
   }
@@ -176,6 +180,12 @@ export function validateMessage(
       return { filename: a.filename, contentType: a.contentType, sha256: a.sha256!, size: a.size! };
     }
     const bytes = Buffer.from(a.data, 'base64');
+    if (bytes.length > options.maxAttachmentBytes) {
+      problems.push({
+        where: `${where}.data`,
+        message: `is ${bytes.length} bytes, over the ${options.maxAttachmentBytes}-byte limit`,
+      });
+    }
     const digest = hashBytes(bytes);
     if (a.sha256 !== undefined && a.sha256 !== digest) {
       problems.push({ where: `${where}.sha256`, message: `does not match the inline data (its SHA-256 is ${digest})` });
@@ -209,5 +219,13 @@ export function validateMessage(
   if (m.direction !== undefined) content.direction = m.direction;
   if (m.raw !== undefined) content.raw = m.raw;
   if (Object.keys(unknownFields).length > 0) content.unknownFields = unknownFields;
-  return { ok: true, message: { content, inlineBlobs } };
+  // Canonical form is part of validity: lone surrogates or absurd nesting (in raw, say) are caught here,
+  // with everything else, before anything is stored.
+  let contentBytes: Buffer;
+  try {
+    contentBytes = canonicalBytes(content);
+  } catch (error) {
+    return { ok: false, problems: [{ where: prefix || '(message)', message: (error as Error).message }] };
+  }
+  return { ok: true, message: { content, contentBytes, inlineBlobs } };
 }

@@ -43,6 +43,9 @@ const COMMANDS: Record<string, Command> = {
 };
 
 export async function runCli(argv: string[], out: Output = processOutput): Promise<number> {
+  // Everything Steno writes (database, attachments, keys, packages) holds message content or secrets:
+  // readable by this user only, unless the operator loosens it deliberately.
+  process.umask(0o077);
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     out.stdout(`${USAGE}\n`);

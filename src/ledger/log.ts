@@ -5,6 +5,7 @@
  *
  * Storage is declared here, by its user; store/sqlite and store/postgres implement it.
  */
+import { StenoError } from '../core/errors.js';
 import { newSalt } from '../core/hash.js';
 import { signCheckpoint } from './note/checkpoint.js';
 import type { NoteSigner } from './note/signed-note.js';
@@ -219,6 +220,14 @@ export class Ledger<Tx extends LedgerWriteTx> {
     const size = await tx.treeSize();
     if (this.range !== null && this.range.size === size) return this.range;
     // First use, or another writer (a CLI import beside the server) appended: reload the right edge.
+    // Appending to a ledger shorter than a signed checkpoint would reuse indexes and fork the history.
+    const latest = await this.storage.latestCheckpoint();
+    if (latest !== null && latest.size > size) {
+      throw new StenoError(
+        'integrity',
+        `the ledger holds ${size} records but a checkpoint was signed at ${latest.size}: records were deleted; run steno verify`,
+      );
+    }
     const refs = decomposeRange(0, size);
     const hashes = await tx.readNodes(refs.map(nodeId));
     this.range = CompactRange.fromFrontier(
@@ -242,6 +251,13 @@ export class Ledger<Tx extends LedgerWriteTx> {
     const size = await this.storage.treeSize();
     const latest = await this.storage.latestCheckpoint();
     if (latest !== null && latest.size >= size) return latest;
+    // Never sign a tree that does not extend the last signed one (RFC 9162 §2.1.4: that would be a fork).
+    if (latest !== null && latest.size > 0 && !(await this.rootAt(latest.size)).equals(latest.root)) {
+      throw new StenoError(
+        'integrity',
+        `the records no longer hash to the checkpoint signed at size ${latest.size}: refusing to sign a fork; run steno verify`,
+      );
+    }
     const root = await this.rootAt(size);
     const note = signCheckpoint({ origin: this.origin, size, root }, this.signer);
     return this.storage.putCheckpoint({ size, root, note, createdAt: new Date().toISOString() });
@@ -270,7 +286,10 @@ export class Ledger<Tx extends LedgerWriteTx> {
 function requireNode(nodes: Map<number, Buffer>, ref: NodeRef): Buffer {
   const hash = nodes.get(nodeId(ref));
   if (hash === undefined) {
-    throw new Error(`ledger node level ${ref.level} index ${ref.index} is missing from storage`);
+    throw new StenoError(
+      'integrity',
+      `ledger node level ${ref.level} index ${ref.index} is missing from storage; run steno verify`,
+    );
   }
   return hash;
 }

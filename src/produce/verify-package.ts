@@ -5,14 +5,18 @@
  *
  * It checks: the manifest's file hashes; the checkpoint's signature with the verifier key (pinned by
  * the caller, or the package's own, which the caller should compare with a published one); each record's
- * RFC 9162 inclusion proof against the checkpoint root; each content's salted commitment in its leaf.
+ * RFC 9162 inclusion proof against the checkpoint root, once each and in ledger order; each content's
+ * salted commitment in its leaf, in canonical form; and that transcript.html is exactly the rendering of
+ * the proved records. README.txt is instructions, not evidence.
  */
-import { canonicalBytes } from '../core/canonical-json.js';
+import type { MessageContent } from '../capture/model.js';
+import { canonicalBytes, canonicalize } from '../core/canonical-json.js';
 import { sha256, sha256Hex } from '../core/hash.js';
 import { verifyCheckpoint } from '../ledger/note/checkpoint.js';
 import { contentCommitment, parseLeaf } from '../ledger/records.js';
 import { hashLeaf, verifyInclusion } from '../ledger/tree/index.js';
 import { type Manifest, PACKAGE_FILES, PACKAGE_FORMAT } from './package-format.js';
+import { renderTranscript } from './transcript.js';
 
 export interface PackageFiles {
   /** Relative paths (`attachments/<sha>` for attachments) → bytes. */
@@ -72,7 +76,8 @@ export function verifyPackage(pkg: PackageFiles, options: { pinnedKey?: string }
     else if (sha256Hex(bytes) !== digest) fail(`${name} does not match its SHA-256 in the manifest: it was changed`);
   }
   for (const name of pkg.files.keys()) {
-    if (name !== PACKAGE_FILES.manifest && !(name in manifest.files)) fail(`${name} is not listed in the manifest`);
+    if (name !== PACKAGE_FILES.manifest && !Object.hasOwn(manifest.files, name))
+      fail(`${name} is not listed in the manifest`);
   }
 
   // 2. Checkpoint signature.
@@ -110,6 +115,8 @@ export function verifyPackage(pkg: PackageFiles, options: { pinnedKey?: string }
     fail(`manifest.json says ${manifest.records} records but records.jsonl has ${recordLines.length}`);
   }
   const commitments = new Map<number, string>();
+  const proved: { index: number; id: string; capturedAt: string }[] = [];
+  let lastIndex = -1;
   recordLines.forEach((line, i) => {
     const where = `records.jsonl line ${i + 1}`;
     const proofLine = proofLines[i];
@@ -124,6 +131,12 @@ export function verifyPackage(pkg: PackageFiles, options: { pinnedKey?: string }
       fail(`proofs.jsonl line ${i + 1} is malformed: ${(error as Error).message}`);
       return;
     }
+    // Records appear once each, in ledger order: a repeated or reordered line would be counted twice.
+    if (entry.index <= lastIndex) {
+      fail(`proofs.jsonl line ${i + 1}: ledger index ${entry.index} is not after the previous line's ${lastIndex}`);
+      return;
+    }
+    lastIndex = entry.index;
     const proof = entry.proof.map((h) => Buffer.from(String(h), 'base64'));
     const included = verifyInclusion({ leafHash: hashLeaf(line), leafIndex: entry.index, treeSize, proof, root });
     if (!included) {
@@ -135,6 +148,7 @@ export function verifyPackage(pkg: PackageFiles, options: { pinnedKey?: string }
     try {
       const leaf = parseLeaf(line);
       commitments.set(entry.index, leaf.commitment);
+      proved.push({ index: entry.index, id: leaf.id, capturedAt: leaf.capturedAt });
     } catch (error) {
       fail(`${where} is not a Steno leaf: ${(error as Error).message}`);
       return;
@@ -144,6 +158,7 @@ export function verifyPackage(pkg: PackageFiles, options: { pinnedKey?: string }
 
   // 4. Content against the commitments in the proved leaves.
   const contentBytes = pkg.files.get(PACKAGE_FILES.content);
+  const contents = new Map<number, MessageContent>();
   lines(contentBytes).forEach((line, i) => {
     const where = `content.jsonl line ${i + 1}`;
     try {
@@ -153,6 +168,17 @@ export function verifyPackage(pkg: PackageFiles, options: { pinnedKey?: string }
         fail(`${where} is for ledger index ${entry.index}, which no proved record has`);
         return;
       }
+      if (contents.has(entry.index)) {
+        fail(`${where} repeats the content of ledger index ${entry.index}`);
+        return;
+      }
+      // The line must be exactly what Steno writes: with the content in canonical form, a reader that
+      // handles duplicate keys or odd escapes differently cannot be shown something else.
+      const canonicalLine = `{"index":${entry.index},"salt":${JSON.stringify(entry.salt)},"content":${canonicalize(entry.content)}}`;
+      if (canonicalLine !== line.toString('utf8')) {
+        fail(`${where} is not in canonical form (RFC 8785 content, fields index, salt, content)`);
+        return;
+      }
       const actual = contentCommitment(Buffer.from(String(entry.salt), 'base64'), canonicalBytes(entry.content));
       if (actual !== commitment) {
         fail(
@@ -160,11 +186,27 @@ export function verifyPackage(pkg: PackageFiles, options: { pinnedKey?: string }
         );
         return;
       }
+      contents.set(entry.index, entry.content as MessageContent);
       report.withContent++;
     } catch (error) {
       fail(`${where} is malformed: ${(error as Error).message}`);
     }
   });
+
+  // The transcript is what a reviewer reads: it must be exactly the rendering of the proved records.
+  const transcript = pkg.files.get(PACKAGE_FILES.transcript);
+  if (transcript !== undefined && problems.length === 0) {
+    const expected = renderTranscript({
+      origin: report.origin ?? manifest.origin,
+      treeSize,
+      createdAt: String(manifest.createdAt),
+      selection: manifest.selection ?? {},
+      entries: proved.map((r) => ({ ...r, content: contents.get(r.index) ?? null })),
+    });
+    if (!transcript.equals(Buffer.from(expected, 'utf8'))) {
+      fail('transcript.html does not show the proved records as they are: it was changed');
+    }
+  }
 
   // 5. Attachments are named by their hash.
   for (const [name, bytes] of pkg.files) {

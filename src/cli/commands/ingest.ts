@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { ValidatedMessage } from '../../capture/model.js';
-import { describeProblems, type Problem, StenoError } from '../../core/errors.js';
+import { describeProblems, isStenoError, type Problem, StenoError } from '../../core/errors.js';
 import { parse, UsageError } from '../args.js';
 import type { Output } from '../output.js';
 import { openFromArgs } from './open.js';
@@ -114,16 +114,27 @@ export async function ingestCommand(args: string[], out: Output): Promise<number
     // A failure surfaces at the next flush or at the end, never unobserved.
     committing.catch(() => undefined);
   };
-  for await (const line of readLines(file)) {
-    if (badLines.has(line.number)) continue;
-    const parsed = parseLine(line);
-    if ('problem' in parsed)
-      throw new StenoError('io', `${file} changed while it was being imported (line ${line.number})`);
-    chunk.push(...steno.ingest.validate([parsed.value], () => `line ${line.number}`));
-    if (chunk.length >= CHUNK) await flush();
+  try {
+    for await (const line of readLines(file)) {
+      if (badLines.has(line.number)) continue;
+      const parsed = parseLine(line);
+      if ('problem' in parsed)
+        throw new StenoError('io', `${file} changed while it was being imported (line ${line.number})`);
+      chunk.push(...steno.ingest.validate([parsed.value], () => `line ${line.number}`));
+      if (chunk.length >= CHUNK) await flush();
+    }
+    await flush();
+    await inFlight;
+  } catch (error) {
+    // Every line passed the check, so this is the disk, the database or the file itself.
+    const stored = created + duplicates;
+    throw new StenoError(
+      isStenoError(error) && error.code !== 'invalid_input' ? error.code : 'io',
+      `the import stopped after ${stored} of ${total - badLines.size} messages were stored: ${(error as Error).message}\n` +
+        'Run the same command again: messages already stored are recognised and not stored twice.',
+      { cause: error },
+    );
   }
-  await flush();
-  await inFlight;
   progress.done();
   await steno.ledger.checkpoint();
 

@@ -57,6 +57,7 @@ export async function buildServer(steno: Steno): Promise<FastifyInstance> {
     return reply.status(mapped.status).send(mapped.body);
   });
 
+  // Runs as onRequest, before the body is read: an unauthenticated caller cannot make us buffer or parse it.
   const auth = (scope: TokenScope | 'any') => async (request: FastifyRequest) => {
     const header = request.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
@@ -65,7 +66,7 @@ export async function buildServer(steno: Steno): Promise<FastifyInstance> {
 
   app.get('/healthz', async () => ({ ok: true }));
 
-  app.post('/api/v1/messages', { preHandler: auth('ingest') }, async (request, reply) => {
+  app.post('/api/v1/messages', { onRequest: auth('ingest') }, async (request, reply) => {
     const body = request.body;
     const batch = Array.isArray(body);
     const items: unknown[] = batch ? body : [body];
@@ -81,7 +82,7 @@ export async function buildServer(steno: Steno): Promise<FastifyInstance> {
 
   app.put<{ Params: { sha256: string } }>(
     '/api/v1/attachments/:sha256',
-    { preHandler: auth('ingest') },
+    { onRequest: auth('ingest') },
     async (request, reply) => {
       const { sha256 } = request.params;
       if (!SHA256_HEX.test(sha256)) {
@@ -99,14 +100,14 @@ export async function buildServer(steno: Steno): Promise<FastifyInstance> {
     },
   );
 
-  app.get('/api/v1/checkpoint', { preHandler: auth('any') }, async (_request, reply) => {
+  app.get('/api/v1/checkpoint', { onRequest: auth('any') }, async (_request, reply) => {
     const latest = (await steno.store.latestCheckpoint()) ?? (await steno.ledger.checkpoint());
     return reply.type('text/plain; charset=utf-8').send(latest.note);
   });
 
   app.get<{ Querystring: Record<string, string | undefined> }>(
     '/api/v1/search',
-    { preHandler: auth('read') },
+    { onRequest: auth('read') },
     async (request) => {
       const q = request.query;
       const results = await steno.search.search({
@@ -125,7 +126,7 @@ export async function buildServer(steno: Steno): Promise<FastifyInstance> {
 
   app.get<{ Querystring: Record<string, string | undefined> }>(
     '/api/v1/proof/inclusion',
-    { preHandler: auth('read') },
+    { onRequest: auth('read') },
     async (request) => {
       const index = integerParam(request.query.index, 'index');
       const size = await proofTreeSize(request.query.size);
@@ -137,7 +138,7 @@ export async function buildServer(steno: Steno): Promise<FastifyInstance> {
 
   app.get<{ Querystring: Record<string, string | undefined> }>(
     '/api/v1/proof/consistency',
-    { preHandler: auth('any') },
+    { onRequest: auth('any') },
     async (request) => {
       const from = integerParam(request.query.from, 'from');
       const to = await proofTreeSize(request.query.to);

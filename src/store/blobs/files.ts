@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { StenoError } from '../../core/errors.js';
 import { sha256Hex } from '../../core/hash.js';
 
@@ -17,6 +17,15 @@ export interface BlobStore {
 }
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+async function fsyncDir(path: string): Promise<void> {
+  const dir = await open(path, 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
 
 export class FileBlobStore implements BlobStore {
   private readonly root: string;
@@ -43,7 +52,13 @@ export class FileBlobStore implements BlobStore {
     }
     const target = this.pathOf(sha256);
     if (await this.has(sha256)) return;
-    await mkdir(join(this.root, sha256.slice(0, 2)), { recursive: true });
+    const shard = join(this.root, sha256.slice(0, 2));
+    const created = await mkdir(shard, { recursive: true });
+    // A folder made here must itself be on disk, or a power loss can take the blob with it.
+    if (created !== undefined) {
+      await fsyncDir(dirname(this.root));
+      await fsyncDir(this.root);
+    }
     const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
     const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o640);
     try {
@@ -58,12 +73,7 @@ export class FileBlobStore implements BlobStore {
       await rm(temp, { force: true });
       throw error;
     }
-    const dir = await open(join(this.root, sha256.slice(0, 2)), 'r');
-    try {
-      await dir.sync();
-    } finally {
-      await dir.close();
-    }
+    await fsyncDir(shard);
   }
 
   async get(sha256: string): Promise<Buffer | null> {

@@ -43,9 +43,9 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 /**
  * A write transaction, prepared on the main thread and committed by the writer worker in one message.
  * Reads (tree size, subtree hashes, dedup keys) use the main thread's connection, which sees every
- * committed write; rows inserted earlier in the same transaction are answered from the buffer. The worker
- * re-checks the tree size under the write lock, and the unique dedup index catches a duplicate that
- * another process committed in between.
+ * committed write; rows inserted earlier in the same transaction are answered from the buffer. The tree
+ * size is the version: the worker re-checks it under the write lock and refuses a batch prepared against
+ * an older tree (every commit, by any process, grows the tree), so the dedup lookups were complete.
  */
 class SqliteWriteTx implements MessageWriteTx {
   readonly batch: WriteBatch = { leaves: [], nodes: [], contents: [], messages: [] };

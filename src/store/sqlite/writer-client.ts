@@ -20,12 +20,18 @@ export class WriterClient {
   static async start(path: string): Promise<WriterClient> {
     const worker = new Worker(compiledWorkerPath(import.meta.url, 'writer-worker.js'), { workerData: { path } });
     const client = new WriterClient(worker);
-    await new Promise<void>((resolve, reject) => {
-      client.pending.set(0, { resolve: () => resolve(), reject });
-      worker.on('message', (response: WriterResponse) => client.settle(response));
-      worker.on('error', (error) => client.fail(error));
-      worker.on('exit', (code) => client.fail(new Error(`the SQLite writer exited (code ${code})`)));
-    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        client.pending.set(0, { resolve: () => resolve(), reject });
+        worker.on('message', (response: WriterResponse) => client.settle(response));
+        worker.on('error', (error) => client.fail(error));
+        worker.on('exit', (code) => client.fail(new Error(`the SQLite writer exited (code ${code})`)));
+      });
+    } catch (error) {
+      // A writer that could not open its database must not keep the process alive.
+      await worker.terminate();
+      throw error;
+    }
     return client;
   }
 
