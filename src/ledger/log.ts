@@ -120,6 +120,8 @@ export function prepareRecord(record: AppendRecord, capturedAt: string = new Dat
   };
 }
 
+const MAX_GROUPS_IN_FLIGHT = 2;
+
 type Job<Tx> = {
   work: (tx: Tx, appender: Appender) => Promise<unknown>;
   resolve: (value: unknown) => void;
@@ -133,6 +135,9 @@ export class Ledger<Tx extends LedgerWriteTx> {
   private range: CompactRange | null = null;
   private queue: Job<Tx>[] = [];
   private draining: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  /** The tree as the last prepared group leaves it, before its commit is known to have succeeded. */
+  private speculative: CompactRange | null = null;
   private checkpointing: Promise<StoredCheckpoint> | null = null;
 
   constructor(options: { storage: LedgerStorage<Tx>; signer: NoteSigner; origin: string }) {
@@ -149,6 +154,7 @@ export class Ledger<Tx extends LedgerWriteTx> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
       if (this.draining === null) this.draining = this.drain();
+      else this.wake?.();
     });
   }
 
@@ -157,67 +163,108 @@ export class Ledger<Tx extends LedgerWriteTx> {
     while (this.draining !== null) await this.draining;
   }
 
+  /**
+   * Groups are pipelined: the next group is prepared (indexes assigned, tree extended, rows built) while
+   * the previous one's commit is still on its way to disk. At most two are in flight; commits complete in
+   * order, and a group prepared on a predecessor that then failed is refused by storage as stale and
+   * prepared again on what was actually committed.
+   */
   private async drain(): Promise<void> {
+    const inFlight = new Set<Promise<void>>();
     try {
-      while (this.queue.length > 0) {
+      for (;;) {
+        if (this.queue.length === 0 || inFlight.size >= MAX_GROUPS_IN_FLIGHT) {
+          if (inFlight.size === 0) break;
+          // Wake on a finished commit, or on new work when there is room to prepare it.
+          await new Promise<void>((wake) => {
+            this.wake = wake;
+            for (const done of inFlight) void done.then(wake);
+          });
+          this.wake = null;
+          continue;
+        }
         const group = this.queue;
         this.queue = [];
-        try {
-          const results = await this.runGroup(group);
-          for (const [i, job] of group.entries()) job.resolve(results[i]);
-        } catch (groupError) {
-          if (group.length === 1) {
-            group[0]!.reject(groupError);
-            continue;
-          }
-          // One job's failure must not fail its neighbours: retry each alone.
-          for (const job of group) {
-            try {
-              const [result] = await this.runGroup([job]);
-              job.resolve(result);
-            } catch (error) {
-              job.reject(error);
-            }
-          }
-        }
+        let prepared!: () => void;
+        const preparedOrDone = new Promise<void>((resolve) => {
+          prepared = resolve;
+        });
+        const done: Promise<void> = this.commitGroup(group, prepared).finally(() => {
+          inFlight.delete(done);
+          prepared();
+        });
+        inFlight.add(done);
+        await preparedOrDone;
       }
     } finally {
       this.draining = null;
     }
   }
 
-  private async runGroup(group: Job<Tx>[]): Promise<unknown[]> {
-    let committedRange: CompactRange | null = null;
-    const results = await this.storage.writeTransaction(async (tx) => {
-      const range = (await this.currentRange(tx)).clone();
-      const leaves: LeafRow[] = [];
-      const nodes: NodeRow[] = [];
-      const contents: ContentRow[] = [];
-      const appender: Appender = {
-        append: (record) => {
-          const index = range.size;
-          for (const node of range.append(record.hash)) nodes.push({ id: nodeId(node.ref), hash: node.hash });
-          leaves.push({ index, id: record.id, type: record.type, bytes: record.bytes, hash: record.hash });
-          contents.push({ index, salt: record.salt, content: record.contentBytes });
-          return { index, leaf: record.leaf };
-        },
-      };
-      const out: unknown[] = [];
-      for (const job of group) out.push(await job.work(tx, appender));
-      if (leaves.length > 0) {
-        await tx.insertLeaves(leaves);
-        await tx.insertNodes(nodes);
-        await tx.putContents(contents);
+  /** Commits a group; if it fails, retries each job alone so one job's failure does not fail its neighbours. */
+  private async commitGroup(group: Job<Tx>[], prepared: () => void): Promise<void> {
+    try {
+      const results = await this.runGroup(group, prepared);
+      for (const [i, job] of group.entries()) job.resolve(results[i]);
+      return;
+    } catch (groupError) {
+      if (group.length === 1) {
+        group[0]!.reject(groupError);
+        return;
       }
-      committedRange = range;
-      return out;
-    });
+    }
+    for (const job of group) {
+      try {
+        const [result] = await this.runGroup([job], () => undefined);
+        job.resolve(result);
+      } catch (error) {
+        job.reject(error);
+      }
+    }
+  }
+
+  private async runGroup(group: Job<Tx>[], prepared: () => void): Promise<unknown[]> {
+    let committedRange: CompactRange | null = null;
+    let results: unknown[];
+    try {
+      results = await this.storage.writeTransaction(async (tx) => {
+        const range = (await this.currentRange(tx)).clone();
+        const leaves: LeafRow[] = [];
+        const nodes: NodeRow[] = [];
+        const contents: ContentRow[] = [];
+        const appender: Appender = {
+          append: (record) => {
+            const index = range.size;
+            for (const node of range.append(record.hash)) nodes.push({ id: nodeId(node.ref), hash: node.hash });
+            leaves.push({ index, id: record.id, type: record.type, bytes: record.bytes, hash: record.hash });
+            contents.push({ index, salt: record.salt, content: record.contentBytes });
+            return { index, leaf: record.leaf };
+          },
+        };
+        const out: unknown[] = [];
+        for (const job of group) out.push(await job.work(tx, appender));
+        if (leaves.length > 0) {
+          await tx.insertLeaves(leaves);
+          await tx.insertNodes(nodes);
+          await tx.putContents(contents);
+        }
+        committedRange = range;
+        // The next group may build on this one while it commits.
+        this.speculative = range;
+        prepared();
+        return out;
+      });
+    } catch (error) {
+      this.speculative = null;
+      throw error;
+    }
     this.range = committedRange;
     return results;
   }
 
   private async currentRange(tx: Tx): Promise<CompactRange> {
     const size = await tx.treeSize();
+    if (this.speculative !== null && this.speculative.size === size) return this.speculative;
     if (this.range !== null && this.range.size === size) return this.range;
     // First use, or another writer (a CLI import beside the server) appended: reload the right edge.
     // Appending to a ledger shorter than a signed checkpoint would reuse indexes and fork the history.

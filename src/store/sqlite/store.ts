@@ -49,12 +49,19 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
  */
 class SqliteWriteTx implements MessageWriteTx {
   readonly batch: WriteBatch = { leaves: [], nodes: [], contents: [], messages: [] };
-  private readonly buffered = new Map<string, ExistingMessage>();
+  /** Dedup keys this transaction inserts. */
+  readonly own = new Map<string, ExistingMessage>();
 
   constructor(
     private readonly reads: SqliteReads,
     private readonly size: number,
+    /** Keys of the predecessor still committing, whose rows the reader cannot see yet. */
+    private readonly inherited: ReadonlyMap<string, ExistingMessage> = new Map(),
   ) {}
+
+  private buffered(hex: string): ExistingMessage | undefined {
+    return this.own.get(hex) ?? this.inherited.get(hex);
+  }
 
   async treeSize(): Promise<number> {
     return this.size;
@@ -72,9 +79,9 @@ class SqliteWriteTx implements MessageWriteTx {
     this.batch.contents.push(...rows);
   }
   async findByDedupKeys(keys: readonly Buffer[]): Promise<Map<string, ExistingMessage>> {
-    const found = this.reads.findDedup(keys.filter((k) => !this.buffered.has(k.toString('hex'))));
+    const found = this.reads.findDedup(keys.filter((k) => this.buffered(k.toString('hex')) === undefined));
     for (const key of keys) {
-      const hit = this.buffered.get(key.toString('hex'));
+      const hit = this.buffered(key.toString('hex'));
       if (hit !== undefined) found.set(key.toString('hex'), hit);
     }
     return found;
@@ -82,7 +89,7 @@ class SqliteWriteTx implements MessageWriteTx {
   async insertMessages(rows: readonly MessageRow[]): Promise<void> {
     for (const row of rows) {
       this.batch.messages.push(row);
-      this.buffered.set(row.dedupKey.toString('hex'), { leafIndex: row.leafIndex, recordId: row.recordId });
+      this.own.set(row.dedupKey.toString('hex'), { leafIndex: row.leafIndex, recordId: row.recordId });
     }
   }
 }
@@ -167,6 +174,8 @@ export class SqliteStore
   private readonly nodes: NodeReader;
   private readonly reads: SqliteReads;
   private writeChain: Promise<unknown> = Promise.resolve();
+  /** The batch the writer is committing, if any: the next batch builds on it. */
+  private pending: { sizeAfter: number; keys: ReadonlyMap<string, ExistingMessage> } | null = null;
 
   private constructor(writer: WriterClient, reader: Db) {
     this.writer = writer;
@@ -197,23 +206,47 @@ export class SqliteStore
     return run;
   }
 
-  writeTransaction<T>(fn: (tx: SqliteWriteTx) => Promise<T>): Promise<T> {
-    return this.exclusive(async () => {
-      for (let attempt = 0; ; attempt++) {
-        const size = this.reads.nodes.treeSize();
-        const tx = new SqliteWriteTx(this.reads, size);
+  /**
+   * Prepares under the in-process lock, then commits outside it: while the writer commits one batch,
+   * the next can be prepared against the tree size and keys that batch will leave. The writer takes
+   * batches in order and refuses one whose expected tree size does not hold (its predecessor failed, or
+   * another process appended); that one is prepared again.
+   */
+  async writeTransaction<T>(fn: (tx: SqliteWriteTx) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      const { result, outcome } = await this.exclusive(async () => {
+        const base = this.pending;
+        const size = base?.sizeAfter ?? this.reads.nodes.treeSize();
+        const tx = new SqliteWriteTx(this.reads, size, base?.keys);
         const result = await fn(tx);
-        try {
-          const packed = packBatch(size, tx.batch);
-          await this.writer.callTransferring(transferList(packed), 'writeAndCommit', packed);
-          this.reads.committed(size, size + tx.batch.leaves.length, tx.batch.messages);
-          return result;
-        } catch (error) {
-          const stale = error instanceof StenoError && error.message.includes(STALE_TREE);
-          if (!stale || attempt >= MAX_STALE_RETRIES) throw error;
-        }
+        const packed = packBatch(size, tx.batch);
+        const pending = { sizeAfter: size + tx.batch.leaves.length, keys: tx.own };
+        this.pending = pending;
+        const clear = () => {
+          if (this.pending === pending) this.pending = null;
+        };
+        // Settles after the bookkeeping, so a caller that retries never sees this batch as pending.
+        const outcome = this.writer.callTransferring(transferList(packed), 'writeAndCommit', packed).then(
+          () => {
+            clear();
+            this.reads.committed(size, pending.sizeAfter, tx.batch.messages);
+          },
+          (error: unknown) => {
+            clear();
+            throw error;
+          },
+        );
+        outcome.catch(() => undefined);
+        return { result, outcome };
+      });
+      try {
+        await outcome;
+        return result;
+      } catch (error) {
+        const stale = error instanceof StenoError && error.message.includes(STALE_TREE);
+        if (!stale || attempt >= MAX_STALE_RETRIES) throw error;
       }
-    });
+    }
   }
 
   async treeSize(): Promise<number> {
