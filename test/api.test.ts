@@ -113,6 +113,10 @@ describe(`HTTP API on ${TEST_DB}`, () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { results: { content: { text: string } }[] };
     expect(body.results.map((r) => r.content.text)).toEqual(['幫我買騰訊 100手 @ 380']);
+    // A date as the upper bound includes that whole day (UTC).
+    const may4 = await get(`/api/v1/search?q=${encodeURIComponent('騰訊')}&from=2026-05-04&to=2026-05-04`);
+    const may4Body = (await may4.json()) as { results: { content: { platformMessageId: string } }[] };
+    expect(may4Body.results.map((r) => r.content.platformMessageId)).toEqual(['m3']);
     expect((await get('/api/v1/search?q=%22open')).status).toBe(400);
     expect((await get('/api/v1/search?q=hsbc&from=last-week')).status).toBe(400);
     expect((await get('/api/v1/search?q=hsbc&limit=0')).status).toBe(400);

@@ -111,6 +111,15 @@ describe(`steno verify catches tampering on ${TEST_DB}`, () => {
     );
   });
 
+  it.skipIf(pg)('deleted search index entries (SQLite: the PostgreSQL indexes are not audited yet)', async () => {
+    await rawExec(backend, 'DELETE FROM message_keys WHERE rowid = 2');
+    await rawExec(backend, 'DELETE FROM message_fts WHERE rowid = 3');
+    const result = await steno('verify');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/record 2 \([0-9a-f-]+\): key index entry is missing/);
+    expect(result.stdout).toMatch(/record 3 \([0-9a-f-]+\): full-text index entry is missing/);
+  });
+
   it('changed message metadata used by search', async () => {
     await rawExec(backend, `UPDATE messages SET sender = 'someone-else' WHERE leaf_index = 1`);
     const result = await steno('verify');

@@ -45,6 +45,8 @@ export interface AuditRow {
    * parsed. A store that reports a mismatch must also give the row, for the detailed finding.
    */
   message: MessageProjection | { matches: true; sentAt: string; sentAtMs: number } | null;
+  /** Whether the message has its search index entries, where the store can tell. */
+  indexed?: { text: boolean; keys: boolean };
 }
 
 /** What the audit needs of storage: read-only. */
@@ -378,6 +380,17 @@ function checkProjection(row: AuditRow, report: (f: AuditFinding) => void): void
   if (row.message === null) {
     report({ subject: 'record', at, id, problem: 'message row is missing: search and export cannot see it' });
     return;
+  }
+  if (row.indexed !== undefined && !row.indexed.text) {
+    report({ subject: 'record', at, id, problem: 'full-text index entry is missing: search cannot find it' });
+  }
+  if (row.indexed !== undefined && !row.indexed.keys) {
+    report({
+      subject: 'record',
+      at,
+      id,
+      problem: 'key index entry is missing: selections by conversation or participant cannot find it',
+    });
   }
   if ('matches' in row.message && Date.parse(row.message.sentAt) === row.message.sentAtMs) return;
   if ('matches' in row.message) {

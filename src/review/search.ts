@@ -86,9 +86,13 @@ export class SearchService {
   }
 }
 
-/** Parses a date filter: an ISO 8601 date (`2026-05-04`, midnight UTC) or date-time with offset. */
-export function parseDateFilter(value: string, where: string): number {
-  const ms = /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T00:00:00Z`) : Date.parse(value);
+/**
+ * Parses a date filter: an ISO 8601 date-time with offset, or a date (UTC). As an upper bound (`to`),
+ * a date means the end of that day, so `--from 2026-05-04 --to 2026-05-04` is the whole of the 4th.
+ */
+export function parseDateFilter(value: string, where: string, bound: 'from' | 'to' = 'from'): number {
+  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
+  const ms = dateOnly ? Date.parse(`${value}T00:00:00Z`) + (bound === 'to' ? 86_400_000 : 0) : Date.parse(value);
   if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(ms)) {
     throw new StenoError('invalid_input', `${where}: "${value.slice(0, 64)}" is not an ISO 8601 date or date-time`, {
       problems: [{ where, message: 'must be an ISO 8601 date (2026-05-04) or date-time with offset' }],

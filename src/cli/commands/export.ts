@@ -40,7 +40,7 @@ export async function exportCommand(args: string[], out: Output): Promise<number
     label.from = values.from;
   }
   if (values.to !== undefined) {
-    selection.toMs = parseDateFilter(values.to, '--to');
+    selection.toMs = parseDateFilter(values.to, '--to', 'to');
     label.to = values.to;
   }
   if (values.query !== undefined) {

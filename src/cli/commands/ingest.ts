@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import type { ValidatedMessage } from '../../capture/model.js';
+import type { MessageContent, ValidatedMessage } from '../../capture/model.js';
 import { describeProblems, isStenoError, type Problem, StenoError } from '../../core/errors.js';
 import { parse, UsageError } from '../args.js';
 import type { Output } from '../output.js';
@@ -15,6 +15,8 @@ const USAGE = `Usage: steno ingest FILE.jsonl [--skip-invalid] [--json] [--data 
 /** One line may hold a message with inline attachments, but not without bound. */
 const MAX_LINE_CHARS = 64 * 1024 * 1024;
 const CHUNK = 5000;
+/** Up to this much canonical content is kept from the checking pass instead of reading the file again. */
+const PASS_TWO_MEMORY_BYTES = 512 * 1024 * 1024;
 const SHOWN_PROBLEMS = 50;
 
 interface Line {
@@ -63,10 +65,13 @@ export async function ingestCommand(args: string[], out: Output): Promise<number
   await using steno = await openFromArgs(values, true);
   const started = performance.now();
 
-  // Pass 1: check every line, store nothing.
+  // Pass 1: check every line, store nothing. What passed is kept in canonical form, within a memory
+  // budget, so that pass 2 need not read, parse and validate the file a second time.
   const problems: Problem[] = [];
   const badLines = new Set<number>();
   let total = 0;
+  let kept: Omit<ValidatedMessage, 'content'>[] | null = [];
+  let keptBytes = 0;
   for await (const line of readLines(file)) {
     total++;
     const parsed = parseLine(line);
@@ -76,7 +81,12 @@ export async function ingestCommand(args: string[], out: Output): Promise<number
       continue;
     }
     try {
-      steno.ingest.validate([parsed.value], () => `line ${line.number}`);
+      const [valid] = steno.ingest.validate([parsed.value], () => `line ${line.number}`);
+      if (kept !== null && valid !== undefined) {
+        keptBytes += valid.contentBytes.length + [...valid.inlineBlobs.values()].reduce((n, b) => n + b.length, 0);
+        if (keptBytes > PASS_TWO_MEMORY_BYTES) kept = null;
+        else kept.push({ contentBytes: valid.contentBytes, inlineBlobs: valid.inlineBlobs });
+      }
     } catch (error) {
       if (!(error instanceof StenoError)) throw error;
       problems.push(...error.problems);

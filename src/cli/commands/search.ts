@@ -35,7 +35,7 @@ export async function searchCommand(args: string[], out: Output): Promise<number
     conversationId: values.conversation,
     participant: values.participant,
     fromMs: values.from === undefined ? undefined : parseDateFilter(values.from, '--from'),
-    toMs: values.to === undefined ? undefined : parseDateFilter(values.to, '--to'),
+    toMs: values.to === undefined ? undefined : parseDateFilter(values.to, '--to', 'to'),
     limit,
   });
   if (values.json) {

@@ -116,7 +116,7 @@ export async function buildServer(steno: Steno): Promise<FastifyInstance> {
         conversationId: q.conversation,
         participant: q.participant,
         fromMs: q.from === undefined ? undefined : parseDateFilter(q.from, 'from'),
-        toMs: q.to === undefined ? undefined : parseDateFilter(q.to, 'to'),
+        toMs: q.to === undefined ? undefined : parseDateFilter(q.to, 'to', 'to'),
         limit: q.limit === undefined ? undefined : integerParam(q.limit, 'limit'),
         beforeIndex: q.before === undefined ? undefined : integerParam(q.before, 'before'),
       });

@@ -59,6 +59,13 @@ function scanInSnapshot(db: Db, fromIndex: number, limit: number): AuditRow[] {
     const [platform, conversationId, sender, sent, kind, platformMessageId, refersTo] = detail.get(index) as DetailRow;
     return [index, { platform, conversationId, sender, sentAtMs: sent, kind, platformMessageId, refersTo }];
   });
+  // Rowid range scans over the contentless indexes: which messages still have their entries.
+  const inText = new Set(
+    db.prepare('SELECT rowid FROM message_fts WHERE rowid BETWEEN ? AND ?').pluck().all(fromIndex, last) as number[],
+  );
+  const inKeys = new Set(
+    db.prepare('SELECT rowid FROM message_keys WHERE rowid BETWEEN ? AND ?').pluck().all(fromIndex, last) as number[],
+  );
   let c = 0;
   let m = 0;
   return leaves.map(([index, id, type, bytes, hash]) => {
@@ -75,6 +82,7 @@ function scanInSnapshot(db: Db, fromIndex: number, limit: number): AuditRow[] {
       salt: content?.[1] ?? null,
       content: content?.[2] ?? null,
       message: message === null ? null : message[1],
+      ...(message === null ? {} : { indexed: { text: inText.has(index), keys: inKeys.has(index) } }),
     };
   });
 }
