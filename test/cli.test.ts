@@ -58,6 +58,23 @@ describe(`steno CLI on ${TEST_DB}`, () => {
     expect(JSON.parse(skipped.stdout)).toMatchObject({ created: 1, skipped: 1 });
   });
 
+  it('checks a large file on worker threads, naming a bad line deep inside, and stores nothing', async () => {
+    const file = join(backend.dataDir, 'large.jsonl');
+    const lines = Array.from({ length: 15_000 }, (_, i) =>
+      JSON.stringify(
+        message({ conversationId: 'bulk', platformMessageId: `bulk-${i}`, text: `order ${i} ${'x'.repeat(200)}` }),
+      ),
+    );
+    lines[12_345] = JSON.stringify({ ...message(), platformMessageId: 'broken', sender: '' });
+    await writeFile(file, `${lines.join('\n')}\n`);
+    const result = await steno('ingest', file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('1 bad line(s)');
+    expect(result.stderr).toContain('line 12346.sender: must not be empty');
+    const search = await steno('search', 'order', '--conversation', 'bulk', '--json');
+    expect(JSON.parse(search.stdout)).toEqual([]);
+  });
+
   it('reports usage and I/O errors with exit code 2', async () => {
     expect((await steno('ingest')).code).toBe(2);
     expect((await steno('ingest', join(backend.dataDir, 'missing.jsonl'))).code).toBe(2);

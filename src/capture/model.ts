@@ -153,7 +153,11 @@ function pathToString(prefix: string, path: readonly PropertyKey[]): string {
 }
 
 export function zodProblems(prefix: string, error: z.ZodError): Problem[] {
-  return error.issues.map((issue) => ({ where: pathToString(prefix, issue.path), message: issue.message }));
+  return error.issues.map((issue) => ({
+    where: pathToString(prefix, issue.path),
+    message:
+      issue.code === 'invalid_type' && issue.message.endsWith('received undefined') ? 'is required' : issue.message,
+  }));
 }
 
 /**

@@ -1,9 +1,9 @@
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import type { MessageContent, ValidatedMessage } from '../../capture/model.js';
 import { describeProblems, isStenoError, type Problem, StenoError } from '../../core/errors.js';
 import { parse, UsageError } from '../args.js';
+import { inProcessChecker, type LineChecker, startCheckPool } from '../check-pool.js';
+import { type CheckedBatch, type CheckedLine, type Line, readLines } from '../jsonl.js';
 import type { Output } from '../output.js';
 import { openFromArgs } from './open.js';
 
@@ -12,40 +12,41 @@ const USAGE = `Usage: steno ingest FILE.jsonl [--skip-invalid] [--json] [--data 
   first: if any line is bad, nothing is stored and each bad line is reported, unless --skip-invalid,
   which stores the good lines and reports the bad ones. Re-running a file stores nothing twice.`;
 
-/** One line may hold a message with inline attachments, but not without bound. */
-const MAX_LINE_CHARS = 64 * 1024 * 1024;
 const CHUNK = 5000;
 /** Up to this much canonical content is kept from the checking pass instead of reading the file again. */
 const PASS_TWO_MEMORY_BYTES = 512 * 1024 * 1024;
 const SHOWN_PROBLEMS = 50;
+const LINES_PER_BATCH = 2000;
+/** Below this, starting worker threads costs more than it saves. */
+const POOL_MIN_FILE_BYTES = 4 * 1024 * 1024;
 
-interface Line {
-  number: number;
-  text: string;
+/** Lines checked in batches, several at once when the checker has threads, delivered in file order. */
+async function* checkedBatches(file: string, checker: LineChecker): AsyncGenerator<CheckedBatch> {
+  const ahead: Promise<CheckedBatch>[] = [];
+  const limit = checker.parallelism * 2;
+  let lines: Line[] = [];
+  const send = () => {
+    const batch = checker.check(lines);
+    batch.catch(() => undefined);
+    ahead.push(batch);
+    lines = [];
+  };
+  for await (const line of readLines(file)) {
+    lines.push(line);
+    if (lines.length >= LINES_PER_BATCH) send();
+    while (ahead.length >= limit) yield await ahead.shift()!;
+  }
+  if (lines.length > 0) send();
+  while (ahead.length > 0) yield await ahead.shift()!;
 }
 
-async function* readLines(path: string): AsyncGenerator<Line> {
-  const rl = createInterface({
-    input: createReadStream(path, { encoding: 'utf8' }),
-    crlfDelay: Number.POSITIVE_INFINITY,
-  });
-  let number = 0;
-  for await (const text of rl) {
-    number++;
-    if (text.trim() === '') continue;
-    yield { number, text };
-  }
-}
-
-function parseLine(line: Line): { value: unknown } | { problem: Problem } {
-  const where = `line ${line.number}`;
-  if (line.text.length > MAX_LINE_CHARS)
-    return { problem: { where, message: `longer than ${MAX_LINE_CHARS} characters` } };
-  try {
-    return { value: JSON.parse(line.text) };
-  } catch (error) {
-    return { problem: { where, message: `not valid JSON: ${(error as Error).message}` } };
-  }
+function toValidated(line: CheckedLine): ValidatedMessage {
+  return {
+    // The canonical bytes are the validated, normalised content: parsing them back is all it takes.
+    content: JSON.parse(line.contentBytes.toString('utf8')) as MessageContent,
+    contentBytes: line.contentBytes,
+    inlineBlobs: new Map(line.inlineBlobs),
+  };
 }
 
 export async function ingestCommand(args: string[], out: Output): Promise<number> {
@@ -56,42 +57,36 @@ export async function ingestCommand(args: string[], out: Output): Promise<number
   }
   const [file, ...extra] = positionals;
   if (file === undefined || extra.length > 0) throw new UsageError(`give exactly one FILE.jsonl\n\n${USAGE}`);
+  let fileBytes: number;
   try {
-    await stat(file);
+    fileBytes = (await stat(file)).size;
   } catch (error) {
     throw new StenoError('io', `cannot read ${file}: ${(error as Error).message}`, { cause: error });
   }
   const skipInvalid = values['skip-invalid'] === true;
   await using steno = await openFromArgs(values, true);
   const started = performance.now();
+  const checkOptions = { maxAttachmentBytes: steno.config.maxAttachmentBytes };
+  await using checker =
+    fileBytes >= POOL_MIN_FILE_BYTES ? await startCheckPool(checkOptions) : inProcessChecker(checkOptions);
 
   // Pass 1: check every line, store nothing. What passed is kept in canonical form, within a memory
-  // budget, so that pass 2 need not read, parse and validate the file a second time.
+  // budget, so that pass 2 need not read and check the file a second time.
   const problems: Problem[] = [];
   const badLines = new Set<number>();
   let total = 0;
-  let kept: Omit<ValidatedMessage, 'content'>[] | null = [];
+  let kept: CheckedLine[] | null = [];
   let keptBytes = 0;
-  for await (const line of readLines(file)) {
-    total++;
-    const parsed = parseLine(line);
-    if ('problem' in parsed) {
-      problems.push(parsed.problem);
-      badLines.add(line.number);
-      continue;
+  for await (const batch of checkedBatches(file, checker)) {
+    total += batch.valid.length + batch.bad.length;
+    for (const n of batch.bad) badLines.add(n);
+    problems.push(...batch.problems);
+    if (kept === null) continue;
+    for (const line of batch.valid) {
+      keptBytes += line.contentBytes.length + line.inlineBlobs.reduce((n, [, b]) => n + b.length, 0);
+      kept.push(line);
     }
-    try {
-      const [valid] = steno.ingest.validate([parsed.value], () => `line ${line.number}`);
-      if (kept !== null && valid !== undefined) {
-        keptBytes += valid.contentBytes.length + [...valid.inlineBlobs.values()].reduce((n, b) => n + b.length, 0);
-        if (keptBytes > PASS_TWO_MEMORY_BYTES) kept = null;
-        else kept.push({ contentBytes: valid.contentBytes, inlineBlobs: valid.inlineBlobs });
-      }
-    } catch (error) {
-      if (!(error instanceof StenoError)) throw error;
-      problems.push(...error.problems);
-      badLines.add(line.number);
-    }
+    if (keptBytes > PASS_TWO_MEMORY_BYTES) kept = null;
   }
   if (problems.length > 0 && !skipInvalid) {
     const shown = problems.slice(0, SHOWN_PROBLEMS);
@@ -108,7 +103,7 @@ export async function ingestCommand(args: string[], out: Output): Promise<number
   let created = 0;
   let duplicates = 0;
   let chunk: ValidatedMessage[] = [];
-  // One chunk commits while the next is parsed and validated: two in flight keep both threads busy.
+  // One chunk commits while the next is prepared: two in flight keep both threads busy.
   let inFlight: Promise<void> = Promise.resolve();
   const flush = async () => {
     if (chunk.length === 0) return;
@@ -119,19 +114,28 @@ export async function ingestCommand(args: string[], out: Output): Promise<number
       for (const r of results) r.status === 'created' ? created++ : duplicates++;
       progress.advance(sending.length);
     });
-    await previous;
-    inFlight = committing;
     // A failure surfaces at the next flush or at the end, never unobserved.
     committing.catch(() => undefined);
+    await previous;
+    inFlight = committing;
   };
+  const changed = () => new StenoError('io', `${file} changed while it was being imported`);
   try {
-    for await (const line of readLines(file)) {
-      if (badLines.has(line.number)) continue;
-      const parsed = parseLine(line);
-      if ('problem' in parsed)
-        throw new StenoError('io', `${file} changed while it was being imported (line ${line.number})`);
-      chunk.push(...steno.ingest.validate([parsed.value], () => `line ${line.number}`));
-      if (chunk.length >= CHUNK) await flush();
+    if (kept !== null) {
+      for (const line of kept) {
+        chunk.push(toValidated(line));
+        if (chunk.length >= CHUNK) await flush();
+      }
+      kept = null;
+    } else {
+      for await (const batch of checkedBatches(file, checker)) {
+        if (batch.bad.some((n) => !badLines.has(n))) throw changed();
+        for (const line of batch.valid) {
+          if (badLines.has(line.number)) throw changed();
+          chunk.push(toValidated(line));
+          if (chunk.length >= CHUNK) await flush();
+        }
+      }
     }
     await flush();
     await inFlight;
