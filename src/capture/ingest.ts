@@ -8,20 +8,15 @@ import { describeProblems, type Problem, StenoError } from '../core/errors.js';
 import { sha256, sha256Hex } from '../core/hash.js';
 import { newRecordId } from '../core/ids.js';
 import { segmentForIndex } from '../index/segment.js';
+import type { MessageProjection } from '../ledger/audit.js';
 import { type Ledger, type LedgerWriteTx, type PreparedRecord, prepareRecord } from '../ledger/log.js';
 import { LIMITS, type MessageContent, type ValidatedMessage, validateMessage } from './model.js';
 
-export interface MessageRow {
+/** The message projection (what the audit checks against the content), plus what storing it needs. */
+export interface MessageRow extends MessageProjection {
   leafIndex: number;
   recordId: string;
   dedupKey: Buffer;
-  platform: string;
-  conversationId: string;
-  sender: string;
-  sentAtMs: number;
-  kind: string;
-  platformMessageId: string | null;
-  refersTo: string | null;
   participants: string[];
   /** Text as the index should see it (CJK segmented); stored only in the full-text index. */
   searchText: string;

@@ -15,7 +15,7 @@
 
 import type { PoolClient, QueryResult, QueryResultRow } from 'pg';
 import pg from 'pg';
-import type { TokenRow, TokenScope, TokenStorage } from '../../auth/tokens.js';
+import type { TokenRow, TokenStorage } from '../../auth/tokens.js';
 import type { ExistingMessage, MessageRow, MessageWriteTx } from '../../capture/ingest.js';
 import { StenoError } from '../../core/errors.js';
 import { sha256 } from '../../core/hash.js';
@@ -26,6 +26,7 @@ import type { ContentRow, LeafRow, LedgerStorage, NodeRow, StoredCheckpoint } fr
 import type { EvidenceStorage, StoredLeaf } from '../../produce/evidence.js';
 import type { MessageHit, SearchCriteria, SearchStorage } from '../../review/search.js';
 import type { MetaStorage } from '../meta.js';
+import { checkpointFromRow, tokenFromRow } from '../rows.js';
 import { BinaryCopyWriter, byteaArray, copyBinary, int8Array, textArray } from './binary.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 
@@ -872,26 +873,6 @@ export class PostgresStore
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
-}
-
-function checkpointFromRow(row: Row): StoredCheckpoint {
-  return {
-    size: num(row.tree_size),
-    root: row.root as Buffer,
-    note: row.note as string,
-    createdAt: row.created_at as string,
-  };
-}
-
-function tokenFromRow(row: Row): TokenRow {
-  return {
-    id: row.id as string,
-    name: row.name as string,
-    tokenHash: row.token_hash as Buffer,
-    scopes: (row.scopes as string).split(',') as TokenScope[],
-    createdAt: row.created_at as string,
-    revokedAt: (row.revoked_at as string | null) ?? null,
-  };
 }
 
 function auditRowFrom(r: Row): AuditRow {

@@ -11,7 +11,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { TokenRow, TokenScope, TokenStorage } from '../../auth/tokens.js';
+import type { TokenRow, TokenStorage } from '../../auth/tokens.js';
 import type { ExistingMessage, MessageRow, MessageWriteTx } from '../../capture/ingest.js';
 import { StenoError } from '../../core/errors.js';
 import { toFts5Match } from '../../index/query.js';
@@ -21,6 +21,7 @@ import type { ContentRow, LeafRow, LedgerStorage, NodeRow, StoredCheckpoint } fr
 import type { EvidenceStorage, StoredLeaf } from '../../produce/evidence.js';
 import type { MessageHit, SearchCriteria, SearchStorage } from '../../review/search.js';
 import type { MetaStorage } from '../meta.js';
+import { checkpointFromRow, tokenFromRow } from '../rows.js';
 import { scanRecords } from './audit-scan.js';
 import { transferList } from './batch.js';
 import { type Db, NodeReader, openDb } from './connection.js';
@@ -426,24 +427,4 @@ export class SqliteStore
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
-}
-
-function checkpointFromRow(row: Row): StoredCheckpoint {
-  return {
-    size: row.tree_size as number,
-    root: row.root as Buffer,
-    note: row.note as string,
-    createdAt: row.created_at as string,
-  };
-}
-
-function tokenFromRow(row: Row): TokenRow {
-  return {
-    id: row.id as string,
-    name: row.name as string,
-    tokenHash: row.token_hash as Buffer,
-    scopes: (row.scopes as string).split(',') as TokenScope[],
-    createdAt: row.created_at as string,
-    revokedAt: (row.revoked_at as string | null) ?? null,
-  };
 }
