@@ -28,6 +28,7 @@ export type StenoStore = LedgerStorage<MessageWriteTx> &
   AuditStorage &
   EvidenceStorage & {
     readonly kind: string;
+    healthy(): boolean;
     listCheckpoints(): Promise<StoredCheckpoint[]>;
     checkpointAtLeast(size: number): Promise<StoredCheckpoint | null>;
     close(): Promise<void>;

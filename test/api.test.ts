@@ -150,6 +150,12 @@ describe(`HTTP API on ${TEST_DB}`, () => {
     expect(await steno.blobs.has(sha256Hex(Buffer.from('hello')))).toBe(true);
   });
 
+  it('answers health checks without a token', async () => {
+    const res = await fetch(`${base}/healthz`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+  });
+
   it('has no debug or dump endpoints', async () => {
     for (const path of ['/debug', '/heapdump', '/actuator/heapdump', '/metrics', '/api/v1/debug']) {
       expect((await get(path)).status).toBe(404);

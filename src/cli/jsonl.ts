@@ -1,6 +1,6 @@
 /** Reading and checking JSON Lines message files for `steno ingest`. */
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { StringDecoder } from 'node:string_decoder';
 import { validateMessage } from '../capture/model.js';
 import type { Problem } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
@@ -11,19 +11,45 @@ export const MAX_LINE_CHARS = 64 * 1024 * 1024;
 export interface Line {
   number: number;
   text: string;
+  /** Longer than MAX_LINE_CHARS: refused without being kept whole. */
+  tooLong?: boolean;
 }
 
-export async function* readLines(path: string): AsyncGenerator<Line> {
-  const rl = createInterface({
-    input: createReadStream(path, { encoding: 'utf8' }),
-    crlfDelay: Number.POSITIVE_INFINITY,
-  });
+/**
+ * Lines of a file, never holding more than MAX_LINE_CHARS of one line in memory: a longer line is
+ * delivered cut short with `tooLong` set (and the rest skipped), so a file without newlines cannot
+ * exhaust memory. Lines may end in \n or \r\n.
+ */
+export async function* readLines(path: string, maxLineChars = MAX_LINE_CHARS): AsyncGenerator<Line> {
+  const decoder = new StringDecoder('utf8');
   let number = 0;
-  for await (const text of rl) {
+  let pending = '';
+  let tooLong = false;
+  const emit = function* (text: string, overlong: boolean): Generator<Line> {
     number++;
-    if (text.trim() === '') continue;
-    yield { number, text };
+    const line = text.endsWith('\r') ? text.slice(0, -1) : text;
+    if (overlong) yield { number, text: line, tooLong: true };
+    else if (line.trim() !== '') yield { number, text: line };
+  };
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
+    const text = pending + decoder.write(chunk as Buffer);
+    pending = '';
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+      yield* emit(text.slice(start, nl), tooLong || nl - start > maxLineChars);
+      tooLong = false;
+      start = nl + 1;
+    }
+    if (tooLong) continue;
+    if (text.length - start > maxLineChars) {
+      tooLong = true;
+      pending = '';
+    } else {
+      pending = text.slice(start);
+    }
   }
+  const rest = pending + decoder.end();
+  if (rest !== '' || tooLong) yield* emit(rest, tooLong);
 }
 
 export interface CheckedLine {
@@ -44,7 +70,7 @@ export function checkLines(lines: readonly Line[], options: { maxAttachmentBytes
   const batch: CheckedBatch = { valid: [], bad: [], problems: [] };
   for (const line of lines) {
     const where = `line ${line.number}`;
-    if (line.text.length > MAX_LINE_CHARS) {
+    if (line.tooLong === true || line.text.length > MAX_LINE_CHARS) {
       batch.bad.push(line.number);
       batch.problems.push({ where, message: `longer than ${MAX_LINE_CHARS} characters` });
       continue;

@@ -64,7 +64,11 @@ export async function buildServer(steno: Steno): Promise<FastifyInstance> {
     await steno.tokens.authenticate(token, scope);
   };
 
-  app.get('/healthz', async () => ({ ok: true }));
+  // Unhealthy when writes cannot succeed, so that a supervisor restarts the server instead of it
+  // answering 503 to every ingest.
+  app.get('/healthz', async (_request, reply) =>
+    steno.store.healthy() ? { ok: true } : reply.status(503).send({ ok: false, reason: 'the store cannot write' }),
+  );
 
   app.post('/api/v1/messages', { onRequest: auth('ingest') }, async (request, reply) => {
     const body = request.body;

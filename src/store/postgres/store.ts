@@ -589,6 +589,11 @@ export class PostgresStore
     EvidenceStorage
 {
   readonly kind = 'postgres';
+
+  /** The pool replaces broken connections itself; a database that is down shows up as failing requests. */
+  healthy(): boolean {
+    return true;
+  }
   readonly schema: string;
   private readonly pool: pg.Pool;
   private readonly lockKey: string;

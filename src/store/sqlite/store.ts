@@ -170,6 +170,11 @@ export class SqliteStore
     EvidenceStorage
 {
   readonly kind = 'sqlite';
+
+  /** Whether writes can succeed: false when the writer thread has died. */
+  healthy(): boolean {
+    return this.writer.healthy;
+  }
   private readonly writer: WriterClient;
   private readonly reader: Db;
   private readonly nodes: NodeReader;

@@ -12,6 +12,12 @@ export class WriterClient {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private failure: StenoError | null = null;
+  private closing = false;
+
+  /** False once the writer thread has stopped (other than by close): every write would fail. */
+  get healthy(): boolean {
+    return this.failure === null || this.closing;
+  }
 
   private constructor(worker: Worker) {
     this.worker = worker;
@@ -79,6 +85,7 @@ export class WriterClient {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     if (this.failure !== null) return;
     await this.send('close', []);
     await this.worker.terminate();
