@@ -3,7 +3,6 @@
  * commits to its content with a salted hash. The content itself lives in the content vault; shredding
  * content and salt later leaves the leaf, and every proof, intact.
  */
-import { canonicalBytes } from '../core/canonical-json.js';
 import { sha256 } from '../core/hash.js';
 
 export const LEAF_VERSION = 1;
@@ -23,8 +22,17 @@ export function contentCommitment(salt: Uint8Array, contentBytes: Uint8Array): s
   return sha256(salt, contentBytes).toString('base64');
 }
 
+/**
+ * The leaf's RFC 8785 bytes. Its keys are fixed and already in canonical order (capturedAt, commitment,
+ * id, type, v) and its values are strings (JSON.stringify escapes them as RFC 8785 does) and the
+ * number 1, so the bytes are built directly: this runs once per record on the ingest path. A test
+ * holds it equal to the general canonicalize.
+ */
 export function leafBytes(leaf: Leaf): Buffer {
-  return canonicalBytes(leaf);
+  return Buffer.from(
+    `{"capturedAt":${JSON.stringify(leaf.capturedAt)},"commitment":${JSON.stringify(leaf.commitment)},"id":${JSON.stringify(leaf.id)},"type":${JSON.stringify(leaf.type)},"v":${leaf.v}}`,
+    'utf8',
+  );
 }
 
 export function parseLeaf(bytes: Uint8Array): Leaf {
