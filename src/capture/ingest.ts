@@ -5,7 +5,7 @@
  */
 import { canonicalBytes } from '../core/canonical-json.js';
 import { describeProblems, type Problem, StenoError } from '../core/errors.js';
-import { sha256, sha256Hex } from '../core/hash.js';
+import { sha256 } from '../core/hash.js';
 import { newRecordId } from '../core/ids.js';
 import { segmentForIndex } from '../index/segment.js';
 import type { MessageProjection } from '../ledger/audit.js';
@@ -78,10 +78,7 @@ export class IngestService<Tx extends MessageWriteTx> {
     const problems: Problem[] = [];
     const valid: ValidatedMessage[] = [];
     items.forEach((item, i) => {
-      const result = validateMessage(item, prefix(i), {
-        hashBytes: sha256Hex,
-        maxAttachmentBytes: this.blobs.maxBytes,
-      });
+      const result = validateMessage(item, prefix(i), { maxAttachmentBytes: this.blobs.maxBytes });
       if (result.ok) valid.push(result.message);
       else problems.push(...result.problems);
     });

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { canonicalBytes } from '../core/canonical-json.js';
 import type { Problem } from '../core/errors.js';
+import { sha256Hex } from '../core/hash.js';
 
 export const PLATFORMS = [
   'whatsapp',
@@ -167,9 +168,8 @@ export function zodProblems(prefix: string, error: z.ZodError): Problem[] {
 export function validateMessage(
   input: unknown,
   prefix: string,
-  options: { hashBytes: (b: Buffer) => string; maxAttachmentBytes: number },
+  options: { maxAttachmentBytes: number },
 ): { ok: true; message: ValidatedMessage } | { ok: false; problems: Problem[] } {
-  const { hashBytes } = options;
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return { ok: false, problems: [{ where: prefix || '(message)', message: 'must be a JSON object' }] };
   }
@@ -190,7 +190,7 @@ export function validateMessage(
         message: `is ${bytes.length} bytes, over the ${options.maxAttachmentBytes}-byte limit`,
       });
     }
-    const digest = hashBytes(bytes);
+    const digest = sha256Hex(bytes);
     if (a.sha256 !== undefined && a.sha256 !== digest) {
       problems.push({ where: `${where}.sha256`, message: `does not match the inline data (its SHA-256 is ${digest})` });
     }

@@ -3,7 +3,6 @@ import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { validateMessage } from '../capture/model.js';
 import type { Problem } from '../core/errors.js';
-import { sha256Hex } from '../core/hash.js';
 
 /** One line may hold a message with inline attachments, but not without bound. */
 export const MAX_LINE_CHARS = 64 * 1024 * 1024;
@@ -83,10 +82,7 @@ export function checkLines(lines: readonly Line[], options: { maxAttachmentBytes
       batch.problems.push({ where, message: `not valid JSON: ${(error as Error).message}` });
       continue;
     }
-    const result = validateMessage(value, where, {
-      hashBytes: sha256Hex,
-      maxAttachmentBytes: options.maxAttachmentBytes,
-    });
+    const result = validateMessage(value, where, { maxAttachmentBytes: options.maxAttachmentBytes });
     if (result.ok) {
       batch.valid.push({
         number: line.number,

@@ -177,7 +177,6 @@ export class SqliteStore
   }
   private readonly writer: WriterClient;
   private readonly reader: Db;
-  private readonly nodes: NodeReader;
   private readonly reads: SqliteReads;
   private writeChain: Promise<unknown> = Promise.resolve();
   /** The batch the writer is committing, if any: the next batch builds on it. */
@@ -187,7 +186,6 @@ export class SqliteStore
     this.writer = writer;
     this.reader = reader;
     this.reads = new SqliteReads(reader);
-    this.nodes = this.reads.nodes;
   }
 
   static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
@@ -256,11 +254,11 @@ export class SqliteStore
   }
 
   async treeSize(): Promise<number> {
-    return this.nodes.treeSize();
+    return this.reads.nodes.treeSize();
   }
 
   async readNodes(ids: readonly number[]): Promise<Map<number, Buffer>> {
-    return this.nodes.readNodes(ids);
+    return this.reads.nodes.readNodes(ids);
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | null> {

@@ -138,12 +138,6 @@ export class SqliteWriter {
   rollback(): void {
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
   }
-  treeSize(): number {
-    return this.nodes.treeSize();
-  }
-  readNodes(ids: readonly number[]): [number, Buffer][] {
-    return [...this.nodes.readNodes(ids)];
-  }
 
   putCheckpoint(cp: StoredCheckpoint): CheckpointRow {
     this.s.insertCheckpoint.run(cp.size, asBuffer(cp.root), cp.note, cp.createdAt);
