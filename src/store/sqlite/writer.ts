@@ -6,9 +6,10 @@
 
 import type { TokenRow } from '../../auth/tokens.js';
 import type { MessageRow } from '../../capture/ingest.js';
+import { blobAt, packBlobs } from '../../core/blob-column.js';
 import { StenoError } from '../../core/errors.js';
 import type { ContentRow, LeafRow, NodeRow, StoredCheckpoint } from '../../ledger/log.js';
-import { blobAt, type PackedBatch, packBlobs } from './batch.js';
+import type { PackedBatch } from './batch.js';
 import { type Db, migrate, NodeReader, openDb } from './connection.js';
 import { messageTokens } from './keys.js';
 
