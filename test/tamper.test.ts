@@ -120,6 +120,42 @@ describe(`steno verify catches tampering on ${TEST_DB}`, () => {
     expect(result.stdout).toMatch(/record 3 \([0-9a-f-]+\): full-text index entry is missing/);
   });
 
+  it('content replaced by bytes that are not JSON', async () => {
+    await rawExec(
+      backend,
+      pg
+        ? `UPDATE record_contents SET content = '\\x00ff7b'::bytea WHERE leaf_index = 2`
+        : `UPDATE record_contents SET content = x'00ff7b' WHERE leaf_index = 2`,
+    );
+    const result = await steno('verify');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/record 2 \([0-9a-f-]+\): content does not match its commitment/);
+    expect(result.stdout).toContain('FAILED: 1 problem(s)');
+  });
+
+  it('changed message time used by search', async () => {
+    await rawExec(backend, 'UPDATE messages SET sent_at = sent_at + 1 WHERE leaf_index = 6');
+    const result = await steno('verify');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/record 6 \([0-9a-f-]+\): message row differs from the committed content in sentAt/);
+    expect(result.stdout).toContain('FAILED: 1 problem(s)');
+  });
+
+  it('changed stored subtree hash (proofs would not verify)', async () => {
+    // Level 1, index 1: the node over records 2 and 3 (node ids are level * 2^47 + index).
+    const level1 = 2 ** 47;
+    await rawExec(
+      backend,
+      pg
+        ? `UPDATE ledger_nodes SET hash = '\\x${'ab'.repeat(32)}'::bytea WHERE node_id = ${level1 + 1}`
+        : `UPDATE ledger_nodes SET hash = x'${'ab'.repeat(32)}' WHERE node_id = ${level1 + 1}`,
+    );
+    const result = await steno('verify');
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('tree at record 2: subtree hash over records 2 to 3 is wrong');
+    expect(result.stdout).toContain('FAILED: 1 problem(s)');
+  });
+
   it('changed message metadata used by search', async () => {
     await rawExec(backend, `UPDATE messages SET sender = 'someone-else' WHERE leaf_index = 1`);
     const result = await steno('verify');

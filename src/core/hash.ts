@@ -5,12 +5,28 @@ import { hash as oneShotHash, randomFillSync } from 'node:crypto';
  * small inputs on Steno's hot paths (leaves, commitments, tree nodes).
  */
 export function sha256(...chunks: Uint8Array[]): Buffer {
-  const input = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-  return oneShotHash('sha256', input, 'buffer');
+  return oneShotHash('sha256', joined(chunks), 'buffer');
 }
 
 export function sha256Hex(...chunks: Uint8Array[]): string {
-  return sha256(...chunks).toString('hex');
+  return oneShotHash('sha256', joined(chunks), 'hex');
+}
+
+/** As base64 text. A digest returned as a string costs a third of one returned as a Buffer. */
+export function sha256Base64(...chunks: Uint8Array[]): string {
+  return oneShotHash('sha256', joined(chunks), 'base64');
+}
+
+/** The chunks as one byte range: a view, without copying, when two already lie back to back in memory. */
+function joined(chunks: Uint8Array[]): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  if (chunks.length === 2) {
+    const [a, b] = chunks as [Uint8Array, Uint8Array];
+    if (a.buffer === b.buffer && a.byteOffset + a.length === b.byteOffset) {
+      return new Uint8Array(a.buffer, a.byteOffset, a.length + b.length);
+    }
+  }
+  return Buffer.concat(chunks);
 }
 
 export const SALT_BYTES = 32;

@@ -12,8 +12,9 @@ import {
   CompactRange,
   consistencyProofPlan,
   decomposeRange,
-  hashChildren,
-  hashLeaf,
+  type HashString,
+  hashChildrenString,
+  hashLeafString,
   hashPlan,
   type NodeRef,
   nodeId,
@@ -36,21 +37,35 @@ export interface AuditRow {
   id: string;
   type: string;
   bytes: Buffer;
-  hash: Buffer;
   salt: Buffer | null;
   content: Buffer | null;
   /**
-   * The message row, or, where the store compared it with the content itself, the outcome: `matches`
-   * (all fields but sentAt, which is compared here as Date.parse reads it) so the content need not be
-   * parsed. A store that reports a mismatch must also give the row, for the detailed finding.
+   * The message row, or PROJECTION_MATCHES where the store compared every field with the content
+   * itself (so the content need not be parsed here). A store that finds a difference, or cannot tell,
+   * gives the row, for the detailed finding.
    */
-  message: MessageProjection | { matches: true; sentAt: string; sentAtMs: number } | null;
+  message: MessageProjection | typeof PROJECTION_MATCHES | null;
   /** Whether the message has its search index entries, where the store can tell. */
   indexed?: { text: boolean; keys: boolean };
 }
 
+/** A store's word that the message row equals the committed content in every field. */
+export const PROJECTION_MATCHES = Object.freeze({ matches: true as const });
+
+/**
+ * Stored hashes of one level of the tree: leaf hashes (level 0) or subtree hashes. Hashes are compared
+ * a level at a time, so an audit reads one value per level and chunk instead of one per node.
+ */
+export interface HashSpanReader {
+  /**
+   * The stored hashes of nodes first .. first+count-1 of the level, concatenated in order, or null when
+   * any is missing or not HASH_SIZE bytes long.
+   */
+  readHashSpan(level: number, first: number, count: number): Promise<Buffer | null>;
+}
+
 /** What the audit needs of storage: read-only. */
-export interface AuditStorage {
+export interface AuditStorage extends HashSpanReader {
   treeSize(): Promise<number>;
   scanRecords(fromIndex: number, limit: number): Promise<AuditRow[]>;
   readNodes(ids: readonly number[]): Promise<Map<number, Buffer>>;
@@ -96,7 +111,7 @@ export interface ChunkResult {
 }
 
 /** What a chunk check reads: records in ledger order, and stored subtree hashes. */
-export type ChunkSource = Pick<AuditStorage, 'scanRecords' | 'readNodes'>;
+export type ChunkSource = Pick<AuditStorage, 'scanRecords' | 'readNodes' | 'readHashSpan'>;
 
 /** Checks chunks of records; in-process by default, or spread over worker threads by the caller. */
 export interface ChunkChecker {
@@ -117,7 +132,7 @@ export async function checkChunk(
   };
   const rows = (await source.scanRecords(from, to - from)).filter((r) => r.index < to);
   // Level 0 of the chunk's subtree, then each level above it, as far as it is complete.
-  const levels: Buffer[][] = [[]];
+  const levels: HashString[][] = [[]];
   let expected = from;
   for (const row of rows) {
     if (row.index !== expected) {
@@ -132,16 +147,7 @@ export async function checkChunk(
     }
     expected = row.index + 1;
     checkRecord(row, report);
-    const hash = hashLeaf(row.bytes);
-    if (!hash.equals(row.hash)) {
-      report({
-        subject: 'record',
-        at: row.index,
-        id: row.id,
-        problem: 'stored leaf hash does not match the leaf bytes',
-      });
-    }
-    levels[0]!.push(hash);
+    levels[0]!.push(hashLeafString(row.bytes));
   }
   if (expected < to) {
     report({
@@ -154,29 +160,41 @@ export async function checkChunk(
     });
   }
   const complete = rows.length === to - from;
-  if (!complete) return { records: rows.length, findings, complete, prefixes: [] };
+  if (!complete) {
+    // The tree cannot be rebuilt past a gap; the leaf hashes that are there can still be checked.
+    await compareLeafHashes(source, rows, levels[0]!, report);
+    return { records: rows.length, findings, complete, prefixes: [] };
+  }
 
   for (let level = 1; levels[level - 1]!.length >= 2; level++) {
     const below = levels[level - 1]!;
-    const here: Buffer[] = [];
-    for (let i = 0; i + 1 < below.length; i += 2) here.push(hashChildren(below[i]!, below[i + 1]!));
+    const here: HashString[] = [];
+    for (let i = 0; i + 1 < below.length; i += 2) here.push(hashChildrenString(below[i]!, below[i + 1]!));
     levels.push(here);
   }
-  // Every stored subtree hash inside the chunk must equal the recomputed one: proofs are built from them.
-  const computed: { ref: NodeRef; hash: Buffer }[] = [];
-  for (let level = 1; level < levels.length; level++) {
-    const base = from / 2 ** level;
-    levels[level]!.forEach((hash, i) => {
-      computed.push({ ref: { level, index: base + i }, hash });
-    });
+  // Every stored hash inside the chunk (leaf hashes and subtree hashes) must equal the recomputed one:
+  // proofs are built from them. A level at a time; only a level that differs is read node by node.
+  for (let level = 0; level < levels.length; level++) {
+    const computed = levels[level]!;
+    const first = from / 2 ** level;
+    const stored = await source.readHashSpan(level, first, computed.length);
+    if (stored !== null && stored.toString('latin1') === computed.join('')) continue;
+    if (level === 0) await compareLeafHashes(source, rows, computed, report);
+    else {
+      const nodes = computed.map((hash, i) => ({ ref: { level, index: first + i }, hash: hashBytes(hash) }));
+      await compareStoredNodes(source, nodes, report);
+    }
   }
-  await compareStoredNodes(source, computed, report);
 
   const hashOf = (ref: NodeRef) => levels[ref.level]![ref.index - from / 2 ** ref.level]!;
   const prefixes = [...new Set([...sizes.filter((s) => s > from && s < to), to])]
     .sort((a, b) => a - b)
-    .map((size) => ({ size, hashes: decomposeRange(from, size).map(hashOf) }));
+    .map((size) => ({ size, hashes: decomposeRange(from, size).map((ref) => hashBytes(hashOf(ref))) }));
   return { records: rows.length, findings, complete, prefixes };
+}
+
+function hashBytes(hash: HashString): Buffer {
+  return Buffer.from(hash, 'latin1');
 }
 
 export function inProcessChecker(storage: ChunkSource): ChunkChecker {
@@ -325,24 +343,23 @@ export async function auditLedger(options: {
   };
 }
 
-const LEAF_PREFIX = Buffer.from('{"capturedAt":"');
+const LEAF_PREFIX = '{"capturedAt":"';
 
 /**
  * Fast path: a leaf is exactly {"capturedAt":"…","commitment":C,"id":I,"type":T,"v":1} in canonical
- * form, with C recomputed from the stored content. Comparing bytes avoids parsing a million leaves;
- * anything else takes the slow path, which parses and says what is wrong.
+ * form, with C recomputed from the stored content. Comparing text avoids parsing a million leaves (read
+ * as latin1, a leaf with other than ASCII in it never matches); anything else takes the slow path,
+ * which parses and says what is wrong.
  */
 function leafCommitsTo(row: AuditRow, commitment: string): boolean {
-  const suffix = Buffer.from(
-    `","commitment":"${commitment}","id":${JSON.stringify(row.id)},"type":${JSON.stringify(row.type)},"v":1}`,
-  );
-  const bytes = row.bytes;
-  const end = bytes.length - suffix.length;
+  const text = row.bytes.toString('latin1');
+  const suffix = `","commitment":"${commitment}","id":${JSON.stringify(row.id)},"type":${JSON.stringify(row.type)},"v":1}`;
+  const end = text.length - suffix.length;
   return (
     end > LEAF_PREFIX.length &&
-    bytes.subarray(0, LEAF_PREFIX.length).equals(LEAF_PREFIX) &&
-    bytes.indexOf(0x22, LEAF_PREFIX.length) === end &&
-    bytes.subarray(end).equals(suffix)
+    text.startsWith(LEAF_PREFIX) &&
+    text.indexOf('"', LEAF_PREFIX.length) === end &&
+    text.endsWith(suffix)
   );
 }
 
@@ -392,11 +409,7 @@ function checkProjection(row: AuditRow, report: (f: AuditFinding) => void): void
       problem: 'key index entry is missing: selections by conversation or participant cannot find it',
     });
   }
-  if ('matches' in row.message && Date.parse(row.message.sentAt) === row.message.sentAtMs) return;
-  if ('matches' in row.message) {
-    report({ subject: 'record', at, id, problem: 'message row differs from the committed content in sentAt' });
-    return;
-  }
+  if ('matches' in row.message) return;
   const c = JSON.parse(row.content!.toString('utf8')) as Record<string, unknown>;
   const m = row.message;
   const differs: string[] = [];
@@ -415,6 +428,27 @@ function checkProjection(row: AuditRow, report: (f: AuditFinding) => void): void
       problem: `message row differs from the committed content in ${differs.join(', ')}`,
     });
   }
+}
+
+/** Names each record whose stored leaf hash (which proofs use) is not the hash of its leaf. */
+async function compareLeafHashes(
+  source: Pick<AuditStorage, 'readNodes'>,
+  rows: readonly AuditRow[],
+  computed: readonly HashString[],
+  report: (f: AuditFinding) => void,
+): Promise<void> {
+  const stored = await source.readNodes(rows.map((r) => nodeId({ level: 0, index: r.index })));
+  rows.forEach((row, i) => {
+    const hash = stored.get(nodeId({ level: 0, index: row.index }));
+    if (hash === undefined || hash.toString('latin1') !== computed[i]) {
+      report({
+        subject: 'record',
+        at: row.index,
+        id: row.id,
+        problem: 'stored leaf hash does not match the leaf bytes',
+      });
+    }
+  });
 }
 
 async function compareStoredNodes(

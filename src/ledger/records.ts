@@ -3,7 +3,7 @@
  * commits to its content with a salted hash. The content itself lives in the content vault; shredding
  * content and salt later leaves the leaf, and every proof, intact.
  */
-import { sha256 } from '../core/hash.js';
+import { sha256Base64 } from '../core/hash.js';
 
 export const LEAF_VERSION = 1;
 export const RECORD_TYPES = ['message'] as const;
@@ -19,7 +19,7 @@ export interface Leaf {
 
 /** commitment = base64(SHA-256(salt ‖ JCS(content))) */
 export function contentCommitment(salt: Uint8Array, contentBytes: Uint8Array): string {
-  return sha256(salt, contentBytes).toString('base64');
+  return sha256Base64(salt, contentBytes);
 }
 
 /**

@@ -244,6 +244,16 @@ describe.skipIf(!ENABLED)('PostgresStore (runs only with STENO_TEST_DB=postgres:
       );
     });
 
+    it('reads a level of stored hashes as one span, or null when one is missing', async () => {
+      const concat = (...hashes: Buffer[]) => Buffer.concat(hashes);
+      expect(await store.readHashSpan(0, 1, 3)).toEqual(concat(leaf(1).hash, leaf(2).hash, leaf(3).hash));
+      const n1 = (i: number) => sha256(Buffer.from(`n1-${i}`));
+      expect(await store.readHashSpan(1, 0, 3)).toEqual(concat(n1(0), n1(1), n1(2)));
+      expect(await store.readHashSpan(1, 1, 3)).toBeNull();
+      expect(await store.readHashSpan(0, SIZE - 1, 2)).toBeNull();
+      expect(await store.readHashSpan(2, 0, 0)).toEqual(Buffer.alloc(0));
+    });
+
     it('keeps nothing from a transaction that throws, and passes the error through', async () => {
       const boom = new Error('boom');
       const error = await store
@@ -294,7 +304,6 @@ describe.skipIf(!ENABLED)('PostgresStore (runs only with STENO_TEST_DB=postgres:
         id: 'rec-2',
         type: 'message',
         bytes: leaf(2).bytes,
-        hash: leaf(2).hash,
         salt: content(2).salt,
         content: content(2).content,
         message: {

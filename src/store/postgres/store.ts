@@ -23,6 +23,7 @@ import { toTsquery } from '../../index/query.js';
 import type { AuditRow, AuditStorage } from '../../ledger/audit.js';
 import type { ContentReader, StoredContent } from '../../ledger/content.js';
 import type { ContentRow, LeafRow, LedgerStorage, NodeRow, StoredCheckpoint } from '../../ledger/log.js';
+import { HASH_SIZE } from '../../ledger/tree/index.js';
 import type { EvidenceStorage, StoredLeaf } from '../../produce/evidence.js';
 import type { MessageHit, SearchCriteria, SearchStorage } from '../../review/search.js';
 import type { MetaStorage } from '../meta.js';
@@ -706,6 +707,27 @@ export class PostgresStore
     return readNodesOf(this.pool, ids);
   }
 
+  /** See HashSpanReader (ledger/audit.ts): one aggregated row for a whole level of a chunk. */
+  async readHashSpan(level: number, first: number, count: number): Promise<Buffer | null> {
+    if (count === 0) return Buffer.alloc(0);
+    const low = level * LEVEL_ONE_NODE_ID + first;
+    const [table, key, hash] =
+      level === 0 ? ['ledger_leaves', 'leaf_index', 'leaf_hash'] : ['ledger_nodes', 'node_id', 'hash'];
+    const result = await this.pool.query<{
+      n: string;
+      shortest: number | null;
+      longest: number | null;
+      hashes: Buffer | null;
+    }>(
+      `SELECT count(*) AS n, min(length(${hash})) AS shortest, max(length(${hash})) AS longest,
+              string_agg(${hash}, ''::bytea ORDER BY ${key}) AS hashes
+       FROM ${table} WHERE ${key} BETWEEN $1::bigint AND $2::bigint`,
+      [low, low + count - 1],
+    );
+    const r = result.rows[0]!;
+    return num(r.n) === count && r.shortest === HASH_SIZE && r.longest === HASH_SIZE ? r.hashes : null;
+  }
+
   async latestCheckpoint(): Promise<StoredCheckpoint | null> {
     const result = await this.pool.query('SELECT * FROM ledger_checkpoints ORDER BY tree_size DESC LIMIT 1');
     const row = result.rows[0] as Row | undefined;
@@ -811,7 +833,7 @@ export class PostgresStore
    */
   async scanRecords(fromIndex: number, limit: number): Promise<AuditRow[]> {
     const result = await this.pool.query(
-      `SELECT l.leaf_index, l.record_id, l.record_type, l.leaf, l.leaf_hash, c.salt, c.content,
+      `SELECT l.leaf_index, l.record_id, l.record_type, l.leaf, c.salt, c.content,
               m.leaf_index AS m_index, m.platform, m.conversation_id, m.sender, m.sent_at, m.kind,
               m.platform_message_id, m.refers_to
        FROM ledger_leaves l
@@ -886,7 +908,6 @@ function auditRowFrom(r: Row): AuditRow {
     id: r.record_id as string,
     type: r.record_type as string,
     bytes: r.leaf as Buffer,
-    hash: r.leaf_hash as Buffer,
     salt: (r.salt as Buffer | null) ?? null,
     content: (r.content as Buffer | null) ?? null,
     message:

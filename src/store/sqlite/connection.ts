@@ -1,6 +1,7 @@
 /** Opening SQLite connections, migrations, and subtree-hash reads shared by the reader and the writer. */
 import Database from 'better-sqlite3';
 import { StenoError } from '../../core/errors.js';
+import { HASH_SIZE } from '../../ledger/tree/index.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
@@ -47,6 +48,8 @@ export class NodeReader {
   private readonly nodeHash;
   private readonly leafHashRange;
   private readonly nodeHashRange;
+  private readonly leafHashSpan;
+  private readonly nodeHashSpan;
 
   constructor(db: Db) {
     this.maxLeaf = db.prepare('SELECT max(leaf_index) FROM ledger_leaves').pluck();
@@ -56,6 +59,28 @@ export class NodeReader {
       .prepare('SELECT leaf_index, leaf_hash FROM ledger_leaves WHERE leaf_index BETWEEN ? AND ?')
       .raw(true);
     this.nodeHashRange = db.prepare('SELECT node_id, hash FROM ledger_nodes WHERE node_id BETWEEN ? AND ?').raw(true);
+    // Concatenated in SQLite (as text, byte for byte, then cast back): one value for a whole level.
+    const span = (table: string, key: string, hash: string) =>
+      db
+        .prepare(
+          `SELECT count(*), min(length(${hash})), max(length(${hash})),
+             CAST(group_concat(CAST(${hash} AS TEXT), '' ORDER BY ${key}) AS BLOB)
+           FROM ${table} WHERE ${key} BETWEEN ? AND ?`,
+        )
+        .raw(true);
+    this.leafHashSpan = span('ledger_leaves', 'leaf_index', 'leaf_hash');
+    this.nodeHashSpan = span('ledger_nodes', 'node_id', 'hash');
+  }
+
+  /** See HashSpanReader (ledger/audit.ts). */
+  readHashSpan(level: number, first: number, count: number): Buffer | null {
+    if (count === 0) return Buffer.alloc(0);
+    const low = level * LEVEL_STRIDE + first;
+    const [n, shortest, longest, hashes] = (level === 0 ? this.leafHashSpan : this.nodeHashSpan).get(
+      low,
+      low + count - 1,
+    ) as [number, number | null, number | null, Buffer | null];
+    return n === count && shortest === HASH_SIZE && longest === HASH_SIZE ? hashes : null;
   }
 
   treeSize(): number {

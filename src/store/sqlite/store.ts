@@ -22,7 +22,7 @@ import type { EvidenceStorage, StoredLeaf } from '../../produce/evidence.js';
 import type { MessageHit, SearchCriteria, SearchStorage } from '../../review/search.js';
 import type { MetaStorage } from '../meta.js';
 import { checkpointFromRow, tokenFromRow } from '../rows.js';
-import { scanRecords } from './audit-scan.js';
+import { AuditScanner } from './audit-scan.js';
 import { transferList } from './batch.js';
 import { type Db, NodeReader, openDb } from './connection.js';
 import { DedupFilter } from './dedup-filter.js';
@@ -178,6 +178,7 @@ export class SqliteStore
   private readonly writer: WriterClient;
   private readonly reader: Db;
   private readonly reads: SqliteReads;
+  private auditScanner: AuditScanner | undefined;
   private writeChain: Promise<unknown> = Promise.resolve();
   /** The batch the writer is committing, if any: the next batch builds on it. */
   private pending: { sizeAfter: number; keys: ReadonlyMap<string, ExistingMessage> } | null = null;
@@ -382,7 +383,12 @@ export class SqliteStore
   }
 
   async scanRecords(fromIndex: number, limit: number): Promise<AuditRow[]> {
-    return scanRecords(this.reader, fromIndex, limit);
+    this.auditScanner ??= new AuditScanner(this.reader);
+    return this.auditScanner.scanRecords(fromIndex, limit);
+  }
+
+  async readHashSpan(level: number, first: number, count: number): Promise<Buffer | null> {
+    return this.reads.nodes.readHashSpan(level, first, count);
   }
 
   async countRecords(): Promise<{ leaves: number; contents: number; messages: number; nodes: number }> {
