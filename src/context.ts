@@ -9,16 +9,13 @@ import { IngestService, type MessageWriteTx } from './capture/ingest.js';
 import type { Config } from './config/config.js';
 import { loadOrCreateSigningKey } from './config/signing-key.js';
 import { StenoError } from './core/errors.js';
-import type { AuditStorage, ChunkSource } from './ledger/audit.js';
+import type { AuditStorage } from './ledger/audit.js';
 import type { ContentReader } from './ledger/content.js';
 import { Ledger, type LedgerStorage, type StoredCheckpoint } from './ledger/log.js';
 import type { EvidenceStorage } from './produce/evidence.js';
 import { SearchService, type SearchStorage } from './review/search.js';
 import { type BlobStore, FileBlobStore } from './store/blobs/files.js';
 import type { MetaStorage } from './store/meta.js';
-import { PostgresStore } from './store/postgres/store.js';
-import { openAuditScanner as openSqliteAuditScanner } from './store/sqlite/audit-scan.js';
-import { SqliteStore } from './store/sqlite/store.js';
 
 export type StenoStore = LedgerStorage<MessageWriteTx> &
   SearchStorage &
@@ -34,15 +31,14 @@ export type StenoStore = LedgerStorage<MessageWriteTx> &
     close(): Promise<void>;
   };
 
+// Each backend is loaded only when chosen: a command pays for one driver, not both.
 export async function openStore(config: Config): Promise<StenoStore> {
-  if (config.store.kind === 'postgres') return PostgresStore.open(config.store);
+  if (config.store.kind === 'postgres') {
+    const { PostgresStore } = await import('./store/postgres/store.js');
+    return PostgresStore.open(config.store);
+  }
+  const { SqliteStore } = await import('./store/sqlite/store.js');
   return SqliteStore.open({ path: config.store.path });
-}
-
-/** A read-only record scanner for one audit worker thread. */
-export async function openAuditScanner(config: Config): Promise<ChunkSource & { close(): Promise<void> }> {
-  if (config.store.kind === 'postgres') return PostgresStore.open(config.store);
-  return openSqliteAuditScanner(config.store.path);
 }
 
 export interface Steno extends AsyncDisposable {

@@ -79,6 +79,12 @@ describe(`steno CLI on ${TEST_DB}`, () => {
     expect((await steno('ingest')).code).toBe(2);
     expect((await steno('ingest', join(backend.dataDir, 'missing.jsonl'))).code).toBe(2);
     expect((await steno('frobnicate')).code).toBe(2);
+    // Names that every object has are not commands either.
+    for (const name of ['toString', 'constructor', '__proto__']) {
+      const result = await steno(name);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`unknown command "${name}"`);
+    }
     expect((await steno('search', 'x', '--bogus-flag')).code).toBe(2);
   });
 

@@ -4,14 +4,6 @@
  * configuration or I/O errors.
  */
 import { isStenoError } from '../core/errors.js';
-import { checkpointCommand } from './commands/checkpoint.js';
-import { exportCommand } from './commands/export.js';
-import { ingestCommand } from './commands/ingest.js';
-import { searchCommand } from './commands/search.js';
-import { serveCommand } from './commands/serve.js';
-import { tokenCommand } from './commands/token.js';
-import { verifyCommand } from './commands/verify.js';
-import { verifyPackageCommand } from './commands/verify-package.js';
 import { type Output, processOutput } from './output.js';
 
 export const USAGE = `Usage: steno <command> [options]
@@ -31,15 +23,16 @@ Run \`steno <command> --help\` for a command's options.`;
 
 type Command = (args: string[], out: Output) => Promise<number>;
 
-const COMMANDS: Record<string, Command> = {
-  serve: serveCommand,
-  ingest: ingestCommand,
-  search: searchCommand,
-  checkpoint: checkpointCommand,
-  verify: verifyCommand,
-  export: exportCommand,
-  'verify-package': verifyPackageCommand,
-  token: tokenCommand,
+// Loaded on demand: a command should not pay for the modules of the others (the server's, above all).
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./commands/serve.js')).serveCommand,
+  ingest: async () => (await import('./commands/ingest.js')).ingestCommand,
+  search: async () => (await import('./commands/search.js')).searchCommand,
+  checkpoint: async () => (await import('./commands/checkpoint.js')).checkpointCommand,
+  verify: async () => (await import('./commands/verify.js')).verifyCommand,
+  export: async () => (await import('./commands/export.js')).exportCommand,
+  'verify-package': async () => (await import('./commands/verify-package.js')).verifyPackageCommand,
+  token: async () => (await import('./commands/token.js')).tokenCommand,
 };
 
 export async function runCli(argv: string[], out: Output = processOutput): Promise<number> {
@@ -51,12 +44,13 @@ export async function runCli(argv: string[], out: Output = processOutput): Promi
     out.stdout(`${USAGE}\n`);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
-  if (command === undefined) {
+  const load = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (load === undefined) {
     out.stderr(`steno: unknown command "${name}"\n\n${USAGE}\n`);
     return 2;
   }
   try {
+    const command = await load();
     return await command(rest, out);
   } catch (error) {
     return reportError(error, out);

@@ -1,9 +1,9 @@
 /** A worker thread of `steno verify`: checks chunks of records on its own read connection. */
 import { workerData } from 'node:worker_threads';
 import type { Config } from '../config/config.js';
-import { openAuditScanner } from '../context.js';
 import { serveRequests } from '../core/worker-pool.js';
 import { type ChunkResult, checkChunk } from '../ledger/audit.js';
+import { openAuditScanner } from '../store/audit-scanner.js';
 
 export interface ChunkRequest {
   from: number;

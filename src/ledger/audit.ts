@@ -53,8 +53,8 @@ export interface AuditRow {
 export const PROJECTION_MATCHES = Object.freeze({ matches: true as const });
 
 /**
- * Stored hashes of one level of the tree: leaf hashes (level 0) or subtree hashes. Hashes are compared
- * a level at a time, so an audit reads one value per level and chunk instead of one per node.
+ * Stored subtree hashes of one level of the tree (level 1 and up: leaf hashes are not stored). Hashes
+ * are compared a level at a time, so an audit reads one value per level and chunk instead of one per node.
  */
 export interface HashSpanReader {
   /**
@@ -160,11 +160,8 @@ export async function checkChunk(
     });
   }
   const complete = rows.length === to - from;
-  if (!complete) {
-    // The tree cannot be rebuilt past a gap; the leaf hashes that are there can still be checked.
-    await compareLeafHashes(source, rows, levels[0]!, report);
-    return { records: rows.length, findings, complete, prefixes: [] };
-  }
+  // The tree cannot be rebuilt past a gap.
+  if (!complete) return { records: rows.length, findings, complete, prefixes: [] };
 
   for (let level = 1; levels[level - 1]!.length >= 2; level++) {
     const below = levels[level - 1]!;
@@ -172,18 +169,15 @@ export async function checkChunk(
     for (let i = 0; i + 1 < below.length; i += 2) here.push(hashChildrenString(below[i]!, below[i + 1]!));
     levels.push(here);
   }
-  // Every stored hash inside the chunk (leaf hashes and subtree hashes) must equal the recomputed one:
-  // proofs are built from them. A level at a time; only a level that differs is read node by node.
-  for (let level = 0; level < levels.length; level++) {
+  // Every stored subtree hash inside the chunk must equal the recomputed one: proofs are built from
+  // them. A level at a time; only a level that differs is read node by node, to name each wrong one.
+  for (let level = 1; level < levels.length; level++) {
     const computed = levels[level]!;
     const first = from / 2 ** level;
     const stored = await source.readHashSpan(level, first, computed.length);
     if (stored !== null && stored.toString('latin1') === computed.join('')) continue;
-    if (level === 0) await compareLeafHashes(source, rows, computed, report);
-    else {
-      const nodes = computed.map((hash, i) => ({ ref: { level, index: first + i }, hash: hashBytes(hash) }));
-      await compareStoredNodes(source, nodes, report);
-    }
+    const nodes = computed.map((hash, i) => ({ ref: { level, index: first + i }, hash: hashBytes(hash) }));
+    await compareStoredNodes(source, nodes, report);
   }
 
   const hashOf = (ref: NodeRef) => levels[ref.level]![ref.index - from / 2 ** ref.level]!;
@@ -428,27 +422,6 @@ function checkProjection(row: AuditRow, report: (f: AuditFinding) => void): void
       problem: `message row differs from the committed content in ${differs.join(', ')}`,
     });
   }
-}
-
-/** Names each record whose stored leaf hash (which proofs use) is not the hash of its leaf. */
-async function compareLeafHashes(
-  source: Pick<AuditStorage, 'readNodes'>,
-  rows: readonly AuditRow[],
-  computed: readonly HashString[],
-  report: (f: AuditFinding) => void,
-): Promise<void> {
-  const stored = await source.readNodes(rows.map((r) => nodeId({ level: 0, index: r.index })));
-  rows.forEach((row, i) => {
-    const hash = stored.get(nodeId({ level: 0, index: row.index }));
-    if (hash === undefined || hash.toString('latin1') !== computed[i]) {
-      report({
-        subject: 'record',
-        at: row.index,
-        id: row.id,
-        problem: 'stored leaf hash does not match the leaf bytes',
-      });
-    }
-  });
 }
 
 async function compareStoredNodes(

@@ -24,12 +24,12 @@ import {
   rootPlan,
 } from './tree/index.js';
 
+/** A leaf as stored. Its hash is not: it is derived from the bytes wherever it is needed. */
 export interface LeafRow {
   index: number;
   id: string;
   type: RecordType;
   bytes: Buffer;
-  hash: Buffer;
 }
 
 export interface ContentRow {
@@ -54,7 +54,7 @@ export interface StoredCheckpoint {
 export interface LedgerWriteTx {
   /** The committed tree size as this transaction sees it (another process may have appended). */
   treeSize(): Promise<number>;
-  /** Hashes of complete subtrees by nodeId; level 0 ids are leaf hashes. */
+  /** Hashes of complete subtrees by nodeId; level 0 ids are leaf hashes (hashed from the stored leaf). */
   readNodes(ids: readonly number[]): Promise<Map<number, Buffer>>;
   insertLeaves(rows: readonly LeafRow[]): Promise<void>;
   insertNodes(rows: readonly NodeRow[]): Promise<void>;
@@ -236,7 +236,7 @@ export class Ledger<Tx extends LedgerWriteTx> {
           append: (record) => {
             const index = range.size;
             for (const node of range.append(record.hash)) nodes.push({ id: nodeId(node.ref), hash: node.hash });
-            leaves.push({ index, id: record.id, type: record.type, bytes: record.bytes, hash: record.hash });
+            leaves.push({ index, id: record.id, type: record.type, bytes: record.bytes });
             contents.push({ index, salt: record.salt, content: record.contentBytes });
             return { index, leaf: record.leaf };
           },

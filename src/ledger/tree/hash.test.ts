@@ -7,7 +7,9 @@ import {
   EMPTY_TREE_ROOT,
   HASH_SIZE,
   hashChildren,
+  hashChildrenString,
   hashLeaf,
+  hashLeafString,
   isHash,
   LEAF_HASH_PREFIX,
   NODE_HASH_PREFIX,
@@ -86,5 +88,18 @@ describe('RFC 9162 §2.1.1 hashing', () => {
     expect(bytesEqual(Buffer.from([1, 2]), Uint8Array.of(1, 2))).toBe(true);
     expect(bytesEqual(Buffer.from([1, 2]), Uint8Array.of(1, 3))).toBe(false);
     expect(bytesEqual(Buffer.from([1, 2]), Uint8Array.of(1))).toBe(false);
+  });
+
+  it('gives the same hashes as latin1 strings as it does as bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 5000 }), fc.uint8Array({ minLength: 1, maxLength: 300 }), (a, b) => {
+        const leafA = hashLeafString(a);
+        const leafB = hashLeafString(b);
+        expect(Buffer.from(leafA, 'latin1')).toEqual(hashLeaf(a));
+        expect(leafA).toHaveLength(HASH_SIZE);
+        expect(Buffer.from(hashChildrenString(leafA, leafB), 'latin1')).toEqual(hashChildren(hashLeaf(a), hashLeaf(b)));
+      }),
+    );
+    expect(() => hashChildrenString('short', 'x'.repeat(HASH_SIZE))).toThrow(/32-byte hashes/);
   });
 });

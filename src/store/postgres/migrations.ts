@@ -20,8 +20,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     leaf_index bigint PRIMARY KEY,
     record_id text COLLATE "C" NOT NULL UNIQUE,
     record_type text COLLATE "C" NOT NULL,
-    leaf bytea NOT NULL,
-    leaf_hash bytea NOT NULL
+    leaf bytea NOT NULL -- its hash is derived, never stored: one less thing to tamper with and audit
   );
   CREATE TABLE ledger_nodes (node_id bigint PRIMARY KEY, hash bytea NOT NULL);
   CREATE TABLE ledger_checkpoints (

@@ -23,7 +23,7 @@ import { toTsquery } from '../../index/query.js';
 import type { AuditRow, AuditStorage } from '../../ledger/audit.js';
 import type { ContentReader, StoredContent } from '../../ledger/content.js';
 import type { ContentRow, LeafRow, LedgerStorage, NodeRow, StoredCheckpoint } from '../../ledger/log.js';
-import { HASH_SIZE } from '../../ledger/tree/index.js';
+import { HASH_SIZE, hashLeaf } from '../../ledger/tree/index.js';
 import type { EvidenceStorage, StoredLeaf } from '../../produce/evidence.js';
 import type { MessageHit, SearchCriteria, SearchStorage } from '../../review/search.js';
 import type { MetaStorage } from '../meta.js';
@@ -31,7 +31,7 @@ import { checkpointFromRow, tokenFromRow } from '../rows.js';
 import { BinaryCopyWriter, byteaArray, copyBinary, int8Array, textArray } from './binary.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 
-/** Node ids below this are level 0: the leaf hash itself, kept in ledger_leaves (see ledger/tree/node.ts). */
+/** Node ids below this are level 0: leaf hashes, derived from the leaves in ledger_leaves (see ledger/tree/node.ts). */
 const LEVEL_ONE_NODE_ID = 2 ** 47;
 
 /** A group with at least this many rows for one table writes that table with COPY (messages excepted). */
@@ -170,13 +170,14 @@ async function readNodesOf(q: Queryable, ids: readonly number[]): Promise<Map<nu
     (id < LEVEL_ONE_NODE_ID ? leaves : inner).push(id);
   }
   if (leaves.length === 0 && inner.length === 0) return out;
-  const result = await q.query<{ id: string; hash: Buffer }>(
-    `SELECT leaf_index AS id, leaf_hash AS hash FROM ledger_leaves WHERE leaf_index = ANY($1::bigint[])
+  // Level 0: leaf hashes are derived from the stored leaves.
+  const result = await q.query<{ id: string; leaf: Buffer | null; hash: Buffer | null }>(
+    `SELECT leaf_index AS id, leaf, NULL::bytea AS hash FROM ledger_leaves WHERE leaf_index = ANY($1::bigint[])
      UNION ALL
-     SELECT node_id, hash FROM ledger_nodes WHERE node_id = ANY($2::bigint[])`,
+     SELECT node_id, NULL, hash FROM ledger_nodes WHERE node_id = ANY($2::bigint[])`,
     [int8Array(leaves), int8Array(inner)],
   );
-  for (const r of result.rows) out.set(num(r.id), r.hash);
+  for (const r of result.rows) out.set(num(r.id), r.leaf === null ? r.hash! : hashLeaf(r.leaf));
   return out;
 }
 
@@ -245,16 +246,16 @@ function messageValues(rows: readonly MessageRow[]): Buffer[] {
 /** A whole group in one statement: data-modifying CTEs all run, in one round trip. */
 const WRITE_GROUP_SQL = `
   WITH leaves AS (
-    INSERT INTO ledger_leaves (leaf_index, record_id, record_type, leaf, leaf_hash)
-    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[], $5::bytea[])
+    INSERT INTO ledger_leaves (leaf_index, record_id, record_type, leaf)
+    SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[])
   ), nodes AS (
-    INSERT INTO ledger_nodes (node_id, hash) SELECT * FROM unnest($6::bigint[], $7::bytea[])
+    INSERT INTO ledger_nodes (node_id, hash) SELECT * FROM unnest($5::bigint[], $6::bytea[])
   ), contents AS (
-    INSERT INTO record_contents (leaf_index, salt, content) SELECT * FROM unnest($8::bigint[], $9::bytea[], $10::bytea[])
+    INSERT INTO record_contents (leaf_index, salt, content) SELECT * FROM unnest($7::bigint[], $8::bytea[], $9::bytea[])
   ), messages AS (
-    INSERT INTO messages (${MESSAGE_COLUMNS}, search_vector) ${MESSAGES_FROM_UNNEST(11)}
+    INSERT INTO messages (${MESSAGE_COLUMNS}, search_vector) ${MESSAGES_FROM_UNNEST(10)}
   ), participants AS (
-    INSERT INTO message_participants (handle, leaf_index) SELECT * FROM unnest($21::text[], $22::bigint[])
+    INSERT INTO message_participants (handle, leaf_index) SELECT * FROM unnest($20::text[], $21::bigint[])
   )
   SELECT 1`;
 
@@ -355,7 +356,6 @@ class PostgresWriteTx implements MessageWriteTx {
       textArray(leaves.map((r) => r.id)),
       textArray(leaves.map((r) => r.type)),
       byteaArray(leaves.map((r) => r.bytes)),
-      byteaArray(leaves.map((r) => r.hash)),
       int8Array(nodes.map((r) => r.id)),
       byteaArray(nodes.map((r) => r.hash)),
       int8Array(contents.map((r) => r.index)),
@@ -372,26 +372,24 @@ class PostgresWriteTx implements MessageWriteTx {
     if (rows.length >= COPY_MIN_ROWS) {
       const w = new BinaryCopyWriter();
       for (const r of rows) {
-        w.tuple(5);
+        w.tuple(4);
         w.int8(r.index);
         w.text(r.id);
         w.text(r.type);
         w.bytea(r.bytes);
-        w.bytea(r.hash);
       }
-      await copyBinary(this.client, 'ledger_leaves (leaf_index, record_id, record_type, leaf, leaf_hash)', w);
+      await copyBinary(this.client, 'ledger_leaves (leaf_index, record_id, record_type, leaf)', w);
       return;
     }
     await this.client.query({
       name: 'steno_insert_leaves',
-      text: `INSERT INTO ledger_leaves (leaf_index, record_id, record_type, leaf, leaf_hash)
-             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[], $5::bytea[])`,
+      text: `INSERT INTO ledger_leaves (leaf_index, record_id, record_type, leaf)
+             SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bytea[])`,
       values: [
         int8Array(rows.map((r) => r.index)),
         textArray(rows.map((r) => r.id)),
         textArray(rows.map((r) => r.type)),
         byteaArray(rows.map((r) => r.bytes)),
-        byteaArray(rows.map((r) => r.hash)),
       ],
     });
   }
@@ -710,18 +708,17 @@ export class PostgresStore
   /** See HashSpanReader (ledger/audit.ts): one aggregated row for a whole level of a chunk. */
   async readHashSpan(level: number, first: number, count: number): Promise<Buffer | null> {
     if (count === 0) return Buffer.alloc(0);
+    if (level < 1) throw new StenoError('invalid_input', 'only subtree hashes (level 1 and up) are stored');
     const low = level * LEVEL_ONE_NODE_ID + first;
-    const [table, key, hash] =
-      level === 0 ? ['ledger_leaves', 'leaf_index', 'leaf_hash'] : ['ledger_nodes', 'node_id', 'hash'];
     const result = await this.pool.query<{
       n: string;
       shortest: number | null;
       longest: number | null;
       hashes: Buffer | null;
     }>(
-      `SELECT count(*) AS n, min(length(${hash})) AS shortest, max(length(${hash})) AS longest,
-              string_agg(${hash}, ''::bytea ORDER BY ${key}) AS hashes
-       FROM ${table} WHERE ${key} BETWEEN $1::bigint AND $2::bigint`,
+      `SELECT count(*) AS n, min(length(hash)) AS shortest, max(length(hash)) AS longest,
+              string_agg(hash, ''::bytea ORDER BY node_id) AS hashes
+       FROM ledger_nodes WHERE node_id BETWEEN $1::bigint AND $2::bigint`,
       [low, low + count - 1],
     );
     const r = result.rows[0]!;

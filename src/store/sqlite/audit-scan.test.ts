@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PROJECTION_MATCHES } from '../../ledger/audit.js';
+import { hashLeaf } from '../../ledger/tree/index.js';
 import { AuditScanner } from './audit-scan.js';
 import { type Db, migrate, NodeReader, openDb } from './connection.js';
 
@@ -43,13 +44,7 @@ describe('SQLite audit reads', () => {
     );
 
   function insert(index: number, parts: { leaf: Buffer; salt?: Buffer; content?: Buffer; message?: boolean }) {
-    db.prepare('INSERT INTO ledger_leaves VALUES (?, ?, ?, ?, ?)').run(
-      index,
-      `rec-${index}`,
-      'message',
-      parts.leaf,
-      EVERY_BYTE.subarray(index, index + 32),
-    );
+    db.prepare('INSERT INTO ledger_leaves VALUES (?, ?, ?, ?)').run(index, `rec-${index}`, 'message', parts.leaf);
     if (parts.salt !== undefined && parts.content !== undefined) {
       db.prepare('INSERT INTO record_contents VALUES (?, ?, ?)').run(index, parts.salt, parts.content);
     }
@@ -127,11 +122,16 @@ describe('SQLite audit reads', () => {
     db.prepare('INSERT INTO ledger_nodes VALUES (?, ?)').run(2 * LEVEL, Buffer.alloc(31));
     const nodes = new NodeReader(db);
 
-    expect(nodes.readHashSpan(0, 0, 4)).toEqual(Buffer.concat([0, 1, 2, 3].map((i) => EVERY_BYTE.subarray(i, i + 32))));
     expect(nodes.readHashSpan(1, 0, 2)).toEqual(Buffer.concat([node(0), node(1)]));
     expect(nodes.readHashSpan(1, 0, 4)).toBeNull();
     expect(nodes.readHashSpan(2, 0, 1)).toBeNull();
-    expect(nodes.readHashSpan(0, 3, 2)).toBeNull();
+    expect(nodes.readHashSpan(1, 3, 2)).toBeNull();
+    expect(() => nodes.readHashSpan(0, 0, 1)).toThrow(/level 1 and up/);
+    // Leaf hashes are derived from the leaves, one at a time or many.
+    expect(nodes.readNodes([2])).toEqual(new Map([[2, hashLeaf(Buffer.from('leaf 2'))]]));
+    const many = nodes.readNodes(Array.from({ length: 70 }, (_, i) => i));
+    expect([...many.keys()]).toEqual([0, 1, 2, 3]);
+    expect(many.get(3)).toEqual(hashLeaf(Buffer.from('leaf 3')));
     expect(nodes.readHashSpan(1, 0, 0)).toEqual(Buffer.alloc(0));
   });
 });

@@ -12,7 +12,6 @@ export interface PackedBatch {
   leafId: string[];
   leafType: RecordType[];
   leafBytes: BlobColumn;
-  leafHash: BlobColumn;
   nodeId: number[];
   nodeHash: BlobColumn;
   contentIndex: number[];
@@ -24,5 +23,5 @@ export interface PackedBatch {
 }
 
 export function transferList(batch: PackedBatch): ArrayBuffer[] {
-  return blobColumnBuffers(batch.leafBytes, batch.leafHash, batch.nodeHash, batch.salt, batch.content, batch.dedupKey);
+  return blobColumnBuffers(batch.leafBytes, batch.nodeHash, batch.salt, batch.content, batch.dedupKey);
 }

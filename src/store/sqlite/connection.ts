@@ -1,18 +1,21 @@
 /** Opening SQLite connections, migrations, and subtree-hash reads shared by the reader and the writer. */
 import Database from 'better-sqlite3';
 import { StenoError } from '../../core/errors.js';
-import { HASH_SIZE } from '../../ledger/tree/index.js';
+import { HASH_SIZE, hashLeaf } from '../../ledger/tree/index.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 
 export type Db = Database.Database;
 
-/** Level-0 node ids (below 2^47) are leaf hashes; higher levels live in ledger_nodes. */
+/** Level-0 node ids (below 2^47) are leaf hashes, derived from ledger_leaves; higher levels live in ledger_nodes. */
 const LEVEL_STRIDE = 2 ** 47;
 
 export function openDb(path: string, options: { readonly: boolean }): Db {
   const db = new Database(path, options.readonly ? { readonly: true, fileMustExist: true } : {});
   db.pragma('busy_timeout = 15000');
   db.pragma('cache_size = -65536');
+  // Readers map the file instead of copying each page out of the OS cache: a full audit reads every
+  // page, and its worker threads then share one copy.
+  if (options.readonly) db.pragma(`mmap_size = ${2 ** 30}`);
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
     // FULL: a commit is on disk when COMMIT returns, so an acknowledged message survives power loss.
@@ -42,44 +45,44 @@ export function migrate(db: Db): void {
   }
 }
 
+/** Subtree hashes as stored, and leaf hashes (level 0) derived from the stored leaves. */
 export class NodeReader {
   private readonly maxLeaf;
-  private readonly leafHash;
+  private readonly leaf;
   private readonly nodeHash;
-  private readonly leafHashRange;
+  private readonly leafRange;
   private readonly nodeHashRange;
-  private readonly leafHashSpan;
   private readonly nodeHashSpan;
 
   constructor(db: Db) {
     this.maxLeaf = db.prepare('SELECT max(leaf_index) FROM ledger_leaves').pluck();
-    this.leafHash = db.prepare('SELECT leaf_hash FROM ledger_leaves WHERE leaf_index = ?').pluck();
+    this.leaf = db.prepare('SELECT leaf FROM ledger_leaves WHERE leaf_index = ?').pluck();
     this.nodeHash = db.prepare('SELECT hash FROM ledger_nodes WHERE node_id = ?').pluck();
-    this.leafHashRange = db
-      .prepare('SELECT leaf_index, leaf_hash FROM ledger_leaves WHERE leaf_index BETWEEN ? AND ?')
+    this.leafRange = db
+      .prepare('SELECT leaf_index, leaf FROM ledger_leaves WHERE leaf_index BETWEEN ? AND ?')
       .raw(true);
     this.nodeHashRange = db.prepare('SELECT node_id, hash FROM ledger_nodes WHERE node_id BETWEEN ? AND ?').raw(true);
     // Concatenated in SQLite (as text, byte for byte, then cast back): one value for a whole level.
-    const span = (table: string, key: string, hash: string) =>
-      db
-        .prepare(
-          `SELECT count(*), min(length(${hash})), max(length(${hash})),
-             CAST(group_concat(CAST(${hash} AS TEXT), '' ORDER BY ${key}) AS BLOB)
-           FROM ${table} WHERE ${key} BETWEEN ? AND ?`,
-        )
-        .raw(true);
-    this.leafHashSpan = span('ledger_leaves', 'leaf_index', 'leaf_hash');
-    this.nodeHashSpan = span('ledger_nodes', 'node_id', 'hash');
+    this.nodeHashSpan = db
+      .prepare(
+        `SELECT count(*), min(length(hash)), max(length(hash)),
+           CAST(group_concat(CAST(hash AS TEXT), '' ORDER BY node_id) AS BLOB)
+         FROM ledger_nodes WHERE node_id BETWEEN ? AND ?`,
+      )
+      .raw(true);
   }
 
   /** See HashSpanReader (ledger/audit.ts). */
   readHashSpan(level: number, first: number, count: number): Buffer | null {
+    if (level < 1) throw new StenoError('invalid_input', 'only subtree hashes (level 1 and up) are stored');
     if (count === 0) return Buffer.alloc(0);
     const low = level * LEVEL_STRIDE + first;
-    const [n, shortest, longest, hashes] = (level === 0 ? this.leafHashSpan : this.nodeHashSpan).get(
-      low,
-      low + count - 1,
-    ) as [number, number | null, number | null, Buffer | null];
+    const [n, shortest, longest, hashes] = this.nodeHashSpan.get(low, low + count - 1) as [
+      number,
+      number | null,
+      number | null,
+      Buffer | null,
+    ];
     return n === count && shortest === HASH_SIZE && longest === HASH_SIZE ? hashes : null;
   }
 
@@ -93,8 +96,13 @@ export class NodeReader {
     const out = new Map<number, Buffer>();
     for (const id of ids) {
       if (out.has(id)) continue;
-      const hash = (id < LEVEL_STRIDE ? this.leafHash.get(id) : this.nodeHash.get(id)) as Buffer | undefined;
-      if (hash !== undefined) out.set(id, hash);
+      if (id < LEVEL_STRIDE) {
+        const leaf = this.leaf.get(id) as Buffer | undefined;
+        if (leaf !== undefined) out.set(id, hashLeaf(leaf));
+      } else {
+        const hash = this.nodeHash.get(id) as Buffer | undefined;
+        if (hash !== undefined) out.set(id, hash);
+      }
     }
     return out;
   }
@@ -114,8 +122,8 @@ export class NodeReader {
     const wanted = new Set(ids);
     const out = new Map<number, Buffer>();
     for (const [level, { min, max }] of byLevel) {
-      const rows = (level === 0 ? this.leafHashRange : this.nodeHashRange).all(min, max) as [number, Buffer][];
-      for (const [id, hash] of rows) if (wanted.has(id)) out.set(id, hash);
+      const rows = (level === 0 ? this.leafRange : this.nodeHashRange).all(min, max) as [number, Buffer][];
+      for (const [id, bytes] of rows) if (wanted.has(id)) out.set(id, level === 0 ? hashLeaf(bytes) : bytes);
     }
     return out;
   }

@@ -40,7 +40,6 @@ export function packBatch(expectedSize: number, b: WriteBatch): PackedBatch {
     leafId: b.leaves.map((l) => l.id),
     leafType: b.leaves.map((l) => l.type),
     leafBytes: packBlobs(b.leaves.map((l) => l.bytes)),
-    leafHash: packBlobs(b.leaves.map((l) => l.hash)),
     nodeId: b.nodes.map((n) => n.id),
     nodeHash: packBlobs(b.nodes.map((n) => n.hash)),
     contentIndex: b.contents.map((c) => c.index),
@@ -63,7 +62,7 @@ export class SqliteWriter {
     const db = this.db;
     this.s = {
       insertLeaf: db.prepare(
-        'INSERT INTO ledger_leaves (leaf_index, record_id, record_type, leaf, leaf_hash) VALUES (?, ?, ?, ?, ?)',
+        'INSERT INTO ledger_leaves (leaf_index, record_id, record_type, leaf) VALUES (?, ?, ?, ?)',
       ),
       insertNode: db.prepare('INSERT INTO ledger_nodes (node_id, hash) VALUES (?, ?)'),
       insertContent: db.prepare('INSERT INTO record_contents (leaf_index, salt, content) VALUES (?, ?, ?)'),
@@ -99,13 +98,7 @@ export class SqliteWriter {
       }
       const s = this.s;
       batch.leafIndex.forEach((index, i) => {
-        s.insertLeaf.run(
-          index,
-          batch.leafId[i],
-          batch.leafType[i],
-          blobAt(batch.leafBytes, i),
-          blobAt(batch.leafHash, i),
-        );
+        s.insertLeaf.run(index, batch.leafId[i], batch.leafType[i], blobAt(batch.leafBytes, i));
       });
       for (const [i, id] of batch.nodeId.entries()) s.insertNode.run(id, blobAt(batch.nodeHash, i));
       for (const [i, index] of batch.contentIndex.entries()) {
