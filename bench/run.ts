@@ -74,8 +74,11 @@ async function runBackend(db: string, root: string, baselinePerSecond: number): 
 
     log(`[${db}] steno verify over ${fmt(2 * MESSAGES)} records`);
     const verify = await verifyRate({ env });
-    log(`  ${fmt(verify.perSecond)} records/s in ${verify.seconds.toFixed(1)} s`);
-    out['steno verify records/s'] = fmt(verify.perSecond);
+    log(
+      `  audit ${fmt(verify.auditPerSecond)} records/s in ${verify.auditSeconds.toFixed(1)} s; whole command ${fmt(verify.perSecond)} records/s in ${verify.seconds.toFixed(1)} s`,
+    );
+    out['steno verify records/s (audit, as verify reports it)'] = fmt(verify.auditPerSecond);
+    out['  whole command, start-up included'] = fmt(verify.perSecond);
 
     log(`[${db}] inclusion proofs and search latency at ${fmt(2 * MESSAGES)} messages`);
     const q = await queryLatencies({ env, samples: 200 });

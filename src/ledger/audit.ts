@@ -269,6 +269,22 @@ export async function auditLedger(options: {
   while (inFlight.length > 0) {
     const { from, to, result } = inFlight.shift()!;
     const chunk = await result;
+    if (chunk.records === 0) {
+      // An empty chunk: skip the whole gap in one step, so that a row planted at a huge index cannot
+      // make the audit walk billions of empty chunks.
+      const next = (await storage.scanRecords(to, 1))[0]?.index ?? treeSize;
+      const resume = Math.max(to, Math.floor(next / AUDIT_CHUNK) * AUDIT_CHUNK);
+      if (resume > to) {
+        report({ subject: 'record', at: from, problem: `leaf rows ${from} to ${resume - 1} are missing (deleted)` });
+        treeBroken = true;
+        // Chunks already asked for inside the gap are empty too: their answers are not needed.
+        for (const skipped of inFlight.splice(0)) skipped.result.catch(() => {});
+        requested = resume;
+        requestMore();
+        options.onProgress?.(resume, treeSize);
+        continue;
+      }
+    }
     requestMore();
     for (const f of chunk.findings) report(f);
     records += chunk.records;
