@@ -20,7 +20,8 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     leaf_index bigint PRIMARY KEY,
     record_id text COLLATE "C" NOT NULL UNIQUE,
     record_type text COLLATE "C" NOT NULL,
-    leaf bytea NOT NULL -- its hash is derived, never stored: one less thing to tamper with and audit
+    leaf bytea NOT NULL,
+    leaf_hash bytea NOT NULL
   );
   CREATE TABLE ledger_nodes (node_id bigint PRIMARY KEY, hash bytea NOT NULL);
   CREATE TABLE ledger_checkpoints (
@@ -65,4 +66,6 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     revoked_at text COLLATE "C"
   );
   `,
+  // v2: leaf hashes are derived from the leaves, never stored (one less thing to tamper with and audit).
+  'ALTER TABLE ledger_leaves DROP COLUMN leaf_hash;',
 ];

@@ -8,7 +8,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     leaf_index INTEGER PRIMARY KEY,
     record_id TEXT NOT NULL UNIQUE,
     record_type TEXT NOT NULL,
-    leaf BLOB NOT NULL -- its hash is derived, never stored: one less thing to tamper with and audit
+    leaf BLOB NOT NULL,
+    leaf_hash BLOB NOT NULL
   ) STRICT;
   CREATE TABLE ledger_nodes (node_id INTEGER PRIMARY KEY, hash BLOB NOT NULL) STRICT;
   CREATE TABLE ledger_checkpoints (
@@ -51,4 +52,6 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     revoked_at TEXT
   ) STRICT;
   `,
+  // v2: leaf hashes are derived from the leaves, never stored (one less thing to tamper with and audit).
+  'ALTER TABLE ledger_leaves DROP COLUMN leaf_hash;',
 ];
