@@ -14,13 +14,9 @@ import {
   signNote,
   verifyCheckpoint,
 } from './index.js';
+import { isPrintableLine } from './printable.test-support.js';
 import noteVectors from './vectors/sumdb-note.json' with { type: 'json' };
 import vectors from './vectors/tlog-checkpoint.json' with { type: 'json' };
-
-/** No ASCII control characters (newlines included) and no unpaired surrogates. */
-function isPrintableLine(s: string): boolean {
-  return [...s].every((ch) => ch.codePointAt(0)! >= 0x20) && !/\p{Cs}/u.test(s);
-}
 
 function stenoErrorOf(fn: () => unknown): { code: string; message: string } {
   try {

@@ -17,12 +17,8 @@ import {
   signNote,
   verifierKeyString,
 } from './index.js';
+import { isPrintableLine } from './printable.test-support.js';
 import vectors from './vectors/sumdb-note.json' with { type: 'json' };
-
-/** No ASCII control characters (newlines included) and no unpaired surrogates. */
-function isPrintableLine(s: string): boolean {
-  return [...s].every((ch) => ch.codePointAt(0)! >= 0x20) && !/\p{Cs}/u.test(s);
-}
 
 type KeyName = keyof typeof vectors.keys;
 const peterKey = vectors.keys.PeterNeumann.verifierKey;

@@ -26,6 +26,15 @@ function leaf(index: number): LeafRow {
   return { index, id: `rec-${index}`, type: 'message', bytes };
 }
 
+/** A promise and the function that resolves it (Promise.withResolvers, which Node 20 lacks). */
+function signal(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
 /** Leaf hashes are not stored: readNodes derives them from the leaf. */
 function leafHash(index: number): Buffer {
   return hashLeaf(leaf(index).bytes);
@@ -573,14 +582,8 @@ describe.skipIf(!ENABLED)('PostgresStore (runs only with STENO_TEST_DB=postgres:
     const { store: elsewhere } = await freshSchemaStore();
     try {
       const events: string[] = [];
-      let release!: () => void;
-      const held = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let started!: () => void;
-      const aStarted = new Promise<void>((resolve) => {
-        started = resolve;
-      });
+      const { promise: held, resolve: release } = signal();
+      const { promise: aStarted, resolve: started } = signal();
       const first = a.writeTransaction(async (tx) => {
         events.push('a:start');
         started();
@@ -614,14 +617,8 @@ describe.skipIf(!ENABLED)('PostgresStore (runs only with STENO_TEST_DB=postgres:
     const { store: a, schema: name } = await freshSchemaStore();
     const b = await PostgresStore.open({ url: PG_URL, schema: name, lockTimeoutMs: 300 });
     try {
-      let release!: () => void;
-      const held = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let started!: () => void;
-      const aStarted = new Promise<void>((resolve) => {
-        started = resolve;
-      });
+      const { promise: held, resolve: release } = signal();
+      const { promise: aStarted, resolve: started } = signal();
       const first = a.writeTransaction(async (tx) => {
         started();
         await held;
