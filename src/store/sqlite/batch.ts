@@ -17,10 +17,24 @@ export interface PackedBatch {
   contentIndex: number[];
   salt: BlobColumn;
   content: BlobColumn;
-  /** JSON of Omit<MessageRow, 'dedupKey' | 'recordId'>[]: one string crosses threads far faster than objects. */
+  /** JSON of MessageTuple[]: one string crosses threads far faster than objects, and arrays parse faster. */
   messages: string;
   dedupKey: BlobColumn;
 }
+
+/** A message row as it crosses to the writer (the dedup key travels in its own blob column). */
+export type MessageTuple = [
+  leafIndex: number,
+  platform: string,
+  conversationId: string,
+  sender: string,
+  sentAtMs: number,
+  kind: string,
+  platformMessageId: string | null,
+  refersTo: string | null,
+  participants: string[],
+  searchText: string,
+];
 
 export function transferList(batch: PackedBatch): ArrayBuffer[] {
   return blobColumnBuffers(batch.leafBytes, batch.nodeHash, batch.salt, batch.content, batch.dedupKey);

@@ -10,8 +10,31 @@ import { sha256 } from '../../core/hash.js';
 const token = (prefix: string, digest: Buffer) => `${prefix}${digest.toString('hex', 0, 8)}`;
 
 export const dedupToken = (dedupKey: Buffer) => token('d', dedupKey);
-export const conversationToken = (conversationId: string) => token('c', sha256(Buffer.from(conversationId)));
-export const participantToken = (handle: string) => token('p', sha256(Buffer.from(handle)));
+/**
+ * Conversations and participants recur in nearly every batch; remembering their tokens saves two or
+ * three SHA-256s per message on the writer thread. Bounded: cleared when full.
+ */
+class TokenCache {
+  private readonly tokens = new Map<string, string>();
+  constructor(
+    private readonly prefix: string,
+    private readonly capacity = 16_384,
+  ) {}
+  get(value: string): string {
+    let found = this.tokens.get(value);
+    if (found === undefined) {
+      if (this.tokens.size >= this.capacity) this.tokens.clear();
+      found = token(this.prefix, sha256(Buffer.from(value)));
+      this.tokens.set(value, found);
+    }
+    return found;
+  }
+}
+const conversationTokens = new TokenCache('c');
+const participantTokens = new TokenCache('p');
+
+export const conversationToken = (conversationId: string) => conversationTokens.get(conversationId);
+export const participantToken = (handle: string) => participantTokens.get(handle);
 
 /** FTS5 MATCH for any / all of the tokens (tokens are [a-z0-9] only, so quoting is enough). */
 export const anyOf = (tokens: readonly string[]) => tokens.map((t) => `"${t}"`).join(' OR ');

@@ -9,7 +9,7 @@ import type { MessageRow } from '../../capture/ingest.js';
 import { blobAt, packBlobs } from '../../core/blob-column.js';
 import { StenoError } from '../../core/errors.js';
 import type { ContentRow, LeafRow, NodeRow, StoredCheckpoint } from '../../ledger/log.js';
-import type { PackedBatch } from './batch.js';
+import type { MessageTuple, PackedBatch } from './batch.js';
 import { type Db, migrate, NodeReader, openDb } from './connection.js';
 import { messageTokens } from './keys.js';
 
@@ -45,7 +45,22 @@ export function packBatch(expectedSize: number, b: WriteBatch): PackedBatch {
     contentIndex: b.contents.map((c) => c.index),
     salt: packBlobs(b.contents.map((c) => c.salt)),
     content: packBlobs(b.contents.map((c) => c.content)),
-    messages: JSON.stringify(b.messages.map(({ dedupKey: _key, recordId: _id, ...rest }) => rest)),
+    messages: JSON.stringify(
+      b.messages.map(
+        (m): MessageTuple => [
+          m.leafIndex,
+          m.platform,
+          m.conversationId,
+          m.sender,
+          m.sentAtMs,
+          m.kind,
+          m.platformMessageId,
+          m.refersTo,
+          m.participants,
+          m.searchText,
+        ],
+      ),
+    ),
     dedupKey: packBlobs(b.messages.map((m) => m.dedupKey)),
   };
 }
@@ -104,24 +119,22 @@ export class SqliteWriter {
       for (const [i, index] of batch.contentIndex.entries()) {
         s.insertContent.run(index, blobAt(batch.salt, i), blobAt(batch.content, i));
       }
-      (JSON.parse(batch.messages) as Omit<MessageRow, 'dedupKey' | 'recordId'>[]).forEach((r, i) => {
+      (JSON.parse(batch.messages) as MessageTuple[]).forEach((m, i) => {
+        const [leafIndex, platform, conversationId, sender, sentAtMs, kind, platformMessageId, refersTo] = m;
         const dedupKey = blobAt(batch.dedupKey, i);
         s.insertMessage.run(
-          r.leafIndex,
+          leafIndex,
           dedupKey,
-          r.platform,
-          r.conversationId,
-          r.sender,
-          r.sentAtMs,
-          r.kind,
-          r.platformMessageId,
-          r.refersTo,
+          platform,
+          conversationId,
+          sender,
+          sentAtMs,
+          kind,
+          platformMessageId,
+          refersTo,
         );
-        s.insertKeys.run(
-          r.leafIndex,
-          messageTokens({ dedupKey, conversationId: r.conversationId, participants: r.participants }),
-        );
-        s.insertFts.run(r.leafIndex, r.searchText);
+        s.insertKeys.run(leafIndex, messageTokens({ dedupKey, conversationId, participants: m[8] }));
+        s.insertFts.run(leafIndex, m[9]);
       });
       this.db.exec('COMMIT');
     } catch (error) {
