@@ -65,6 +65,8 @@ export interface LedgerWriteTx {
 export interface LedgerStorage<Tx extends LedgerWriteTx> {
   /** Runs fn in one transaction that holds the log's write lock, and commits durably (fsync) before resolving. */
   writeTransaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** How many groups may be in flight (prepared, not yet committed) at once; 2 unless the store says. */
+  readonly groupsInFlight?: number;
   treeSize(): Promise<number>;
   readNodes(ids: readonly number[]): Promise<Map<number, Buffer>>;
   latestCheckpoint(): Promise<StoredCheckpoint | null>;
@@ -120,7 +122,7 @@ export function prepareRecord(record: AppendRecord, capturedAt: string = new Dat
   };
 }
 
-const MAX_GROUPS_IN_FLIGHT = 2;
+const DEFAULT_GROUPS_IN_FLIGHT = 2;
 
 type Job<Tx> = {
   work: (tx: Tx, appender: Appender) => Promise<unknown>;
@@ -165,7 +167,7 @@ export class Ledger<Tx extends LedgerWriteTx> {
 
   /**
    * Groups are pipelined: the next group is prepared (indexes assigned, tree extended, rows built) while
-   * the previous one's commit is still on its way to disk. At most two are in flight; commits complete in
+   * the previous one's commit is still on its way to disk. At most `groupsInFlight` are in flight; commits complete in
    * order, and a group prepared on a predecessor that then failed is refused by storage as stale and
    * prepared again on what was actually committed.
    */
@@ -173,7 +175,7 @@ export class Ledger<Tx extends LedgerWriteTx> {
     const inFlight = new Set<Promise<void>>();
     try {
       for (;;) {
-        if (this.queue.length === 0 || inFlight.size >= MAX_GROUPS_IN_FLIGHT) {
+        if (this.queue.length === 0 || inFlight.size >= (this.storage.groupsInFlight ?? DEFAULT_GROUPS_IN_FLIGHT)) {
           if (inFlight.size === 0) break;
           // Wake on a finished commit, or on new work when there is room to prepare it.
           await new Promise<void>((wake) => {

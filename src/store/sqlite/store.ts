@@ -56,12 +56,18 @@ class SqliteWriteTx implements MessageWriteTx {
   constructor(
     private readonly reads: SqliteReads,
     private readonly size: number,
-    /** Keys of the predecessor still committing, whose rows the reader cannot see yet. */
-    private readonly inherited: ReadonlyMap<string, ExistingMessage> = new Map(),
+    /** Keys of the predecessors still committing, whose rows the reader cannot see yet. */
+    private readonly inherited: readonly ReadonlyMap<string, ExistingMessage>[] = [],
   ) {}
 
   private buffered(hex: string): ExistingMessage | undefined {
-    return this.own.get(hex) ?? this.inherited.get(hex);
+    const own = this.own.get(hex);
+    if (own !== undefined) return own;
+    for (const keys of this.inherited) {
+      const found = keys.get(hex);
+      if (found !== undefined) return found;
+    }
+    return undefined;
   }
 
   async treeSize(): Promise<number> {
@@ -170,6 +176,8 @@ export class SqliteStore
     EvidenceStorage
 {
   readonly kind = 'sqlite';
+  /** Groups waiting for the writer are committed together (writer-worker.ts), so let several queue. */
+  readonly groupsInFlight = 4;
 
   /** Whether writes can succeed: false when the writer thread has died. */
   healthy(): boolean {
@@ -180,8 +188,8 @@ export class SqliteStore
   private readonly reads: SqliteReads;
   private auditScanner: AuditScanner | undefined;
   private writeChain: Promise<unknown> = Promise.resolve();
-  /** The batch the writer is committing, if any: the next batch builds on it. */
-  private pending: { sizeAfter: number; keys: ReadonlyMap<string, ExistingMessage> } | null = null;
+  /** Batches sent to the writer and not yet answered, oldest first: the next batch builds on the last. */
+  private uncommitted: { sizeAfter: number; keys: ReadonlyMap<string, ExistingMessage> }[] = [];
 
   private constructor(writer: WriterClient, reader: Db) {
     this.writer = writer;
@@ -212,32 +220,35 @@ export class SqliteStore
   }
 
   /**
-   * Prepares under the in-process lock, then commits outside it: while the writer commits one batch,
-   * the next can be prepared against the tree size and keys that batch will leave. The writer takes
-   * batches in order and refuses one whose expected tree size does not hold (its predecessor failed, or
-   * another process appended); that one is prepared again.
+   * Prepares under the in-process lock, then commits outside it: while the writer commits, the next
+   * batches are prepared against the tree size and keys the batches before them will leave (the writer
+   * commits the batches waiting for it together). The writer takes batches in order and refuses one
+   * whose expected tree size does not hold (a predecessor failed, or another process appended); that one
+   * is prepared again. A failure drops every unanswered batch from the chain, so nothing is prepared
+   * again on a batch that will not commit, or told that its message is a duplicate of one in it.
    */
   async writeTransaction<T>(fn: (tx: SqliteWriteTx) => Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const { result, outcome } = await this.exclusive(async () => {
-        const base = this.pending;
+        const base = this.uncommitted.at(-1);
         const size = base?.sizeAfter ?? this.reads.nodes.treeSize();
-        const tx = new SqliteWriteTx(this.reads, size, base?.keys);
+        const tx = new SqliteWriteTx(
+          this.reads,
+          size,
+          this.uncommitted.map((u) => u.keys),
+        );
         const result = await fn(tx);
         const packed = packBatch(size, tx.batch);
         const pending = { sizeAfter: size + tx.batch.leaves.length, keys: tx.own };
-        this.pending = pending;
-        const clear = () => {
-          if (this.pending === pending) this.pending = null;
-        };
+        this.uncommitted.push(pending);
         // Settles after the bookkeeping, so a caller that retries never sees this batch as pending.
         const outcome = this.writer.callTransferring(transferList(packed), 'writeAndCommit', packed).then(
           () => {
-            clear();
+            this.uncommitted = this.uncommitted.filter((u) => u !== pending);
             this.reads.committed(size, pending.sizeAfter, tx.batch.messages);
           },
           (error: unknown) => {
-            clear();
+            this.uncommitted = [];
             throw error;
           },
         );

@@ -101,47 +101,84 @@ export class SqliteWriter {
   }
 
   /**
-   * One transaction from a batch the main thread prepared against tree size `expectedSize`. If another
-   * process appended since, nothing is written and the caller prepares the batch again.
+   * Batches the main thread prepared, each against the tree size its predecessor leaves, committed in
+   * one transaction (one fsync, one full-text flush) — group commit at the writer: the busier ingest is,
+   * the more batches wait here and the larger the commit. Each batch has its own savepoint, so a failing
+   * batch fails alone, with the batches after it (prepared on it) refused as stale. If another process
+   * appended since, every batch is refused as stale and the caller prepares them again.
+   * Returns, per batch, null or the error it failed with.
    */
-  writeAndCommit(batch: PackedBatch): void {
+  writeAndCommitAll(batches: readonly PackedBatch[]): (Error | null)[] {
     this.db.exec('BEGIN IMMEDIATE');
+    const outcomes: (Error | null)[] = [];
     try {
-      const size = this.nodes.treeSize();
-      if (size !== batch.expectedSize) {
-        throw new StenoError('conflict', `${STALE_TREE}: expected tree size ${batch.expectedSize}, found ${size}`);
+      let size = this.nodes.treeSize();
+      let broken: Error | null = null;
+      for (const batch of batches) {
+        if (broken === null && batch.expectedSize !== size) {
+          broken = new StenoError('conflict', `${STALE_TREE}: expected tree size ${batch.expectedSize}, found ${size}`);
+          outcomes.push(broken);
+          continue;
+        }
+        if (broken !== null) {
+          outcomes.push(new StenoError('conflict', `${STALE_TREE}: a batch before this one failed`));
+          continue;
+        }
+        this.db.exec('SAVEPOINT batch');
+        try {
+          this.insertBatch(batch);
+          this.db.exec('RELEASE batch');
+          size += batch.leafIndex.length;
+          outcomes.push(null);
+        } catch (error) {
+          this.db.exec('ROLLBACK TO batch');
+          this.db.exec('RELEASE batch');
+          broken = error as Error;
+          outcomes.push(broken);
+        }
       }
-      const s = this.s;
-      batch.leafIndex.forEach((index, i) => {
-        s.insertLeaf.run(index, batch.leafId[i], batch.leafType[i], blobAt(batch.leafBytes, i));
-      });
-      for (const [i, id] of batch.nodeId.entries()) s.insertNode.run(id, blobAt(batch.nodeHash, i));
-      for (const [i, index] of batch.contentIndex.entries()) {
-        s.insertContent.run(index, blobAt(batch.salt, i), blobAt(batch.content, i));
-      }
-      (JSON.parse(batch.messages) as MessageTuple[]).forEach((m, i) => {
-        const [leafIndex, platform, conversationId, sender, sentAtMs, kind, platformMessageId, refersTo] = m;
-        const dedupKey = blobAt(batch.dedupKey, i);
-        s.insertMessage.run(
-          leafIndex,
-          dedupKey,
-          platform,
-          conversationId,
-          sender,
-          sentAtMs,
-          kind,
-          platformMessageId,
-          refersTo,
-        );
-        s.insertKeys.run(leafIndex, messageTokens({ dedupKey, conversationId, participants: m[8] }));
-        s.insertFts.run(leafIndex, m[9]);
-      });
       this.db.exec('COMMIT');
+      return outcomes;
     } catch (error) {
       this.rollback();
-      throw error;
+      return batches.map(() => error as Error);
     }
   }
+
+  /** One batch, one transaction. */
+  writeAndCommit(batch: PackedBatch): void {
+    const [outcome] = this.writeAndCommitAll([batch]);
+    if (outcome) throw outcome;
+  }
+
+  private insertBatch(batch: PackedBatch): void {
+    const s = this.s;
+    batch.leafIndex.forEach((index, i) => {
+      s.insertLeaf.run(index, batch.leafId[i], batch.leafType[i], blobAt(batch.leafBytes, i));
+    });
+    for (const [i, id] of batch.nodeId.entries()) s.insertNode.run(id, blobAt(batch.nodeHash, i));
+    for (const [i, index] of batch.contentIndex.entries()) {
+      s.insertContent.run(index, blobAt(batch.salt, i), blobAt(batch.content, i));
+    }
+    (JSON.parse(batch.messages) as MessageTuple[]).forEach((m, i) => {
+      const [leafIndex, platform, conversationId, sender, sentAtMs, kind, platformMessageId, refersTo] = m;
+      const dedupKey = blobAt(batch.dedupKey, i);
+      s.insertMessage.run(
+        leafIndex,
+        dedupKey,
+        platform,
+        conversationId,
+        sender,
+        sentAtMs,
+        kind,
+        platformMessageId,
+        refersTo,
+      );
+      s.insertKeys.run(leafIndex, messageTokens({ dedupKey, conversationId, participants: m[8] }));
+      s.insertFts.run(leafIndex, m[9]);
+    });
+  }
+
   rollback(): void {
     if (this.db.inTransaction) this.db.exec('ROLLBACK');
   }
