@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb } from './connection.js';
-import { packBatch, STALE_TREE, SqliteWriter } from './writer.js';
+import { packBatch, SqliteWriter, STALE_TREE } from './writer.js';
 import { WriterClient } from './writer-client.js';
 
 /** A batch of `count` bare records from `first`, prepared against tree size `expectedSize`. */
