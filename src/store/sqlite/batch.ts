@@ -17,8 +17,8 @@ export interface PackedBatch {
   contentIndex: number[];
   salt: BlobColumn;
   content: BlobColumn;
-  /** JSON of MessageTuple[]: one string crosses threads far faster than objects, and arrays parse faster. */
-  messages: string;
+  /** Arrays of strings and numbers: structured clone copies them far faster than objects or JSON. */
+  messages: MessageTuple[];
   dedupKey: BlobColumn;
 }
 

@@ -45,21 +45,19 @@ export function packBatch(expectedSize: number, b: WriteBatch): PackedBatch {
     contentIndex: b.contents.map((c) => c.index),
     salt: packBlobs(b.contents.map((c) => c.salt)),
     content: packBlobs(b.contents.map((c) => c.content)),
-    messages: JSON.stringify(
-      b.messages.map(
-        (m): MessageTuple => [
-          m.leafIndex,
-          m.platform,
-          m.conversationId,
-          m.sender,
-          m.sentAtMs,
-          m.kind,
-          m.platformMessageId,
-          m.refersTo,
-          m.participants,
-          m.searchText,
-        ],
-      ),
+    messages: b.messages.map(
+      (m): MessageTuple => [
+        m.leafIndex,
+        m.platform,
+        m.conversationId,
+        m.sender,
+        m.sentAtMs,
+        m.kind,
+        m.platformMessageId,
+        m.refersTo,
+        m.participants,
+        m.searchText,
+      ],
     ),
     dedupKey: packBlobs(b.messages.map((m) => m.dedupKey)),
   };
@@ -160,7 +158,7 @@ export class SqliteWriter {
     for (const [i, index] of batch.contentIndex.entries()) {
       s.insertContent.run(index, blobAt(batch.salt, i), blobAt(batch.content, i));
     }
-    (JSON.parse(batch.messages) as MessageTuple[]).forEach((m, i) => {
+    batch.messages.forEach((m, i) => {
       const [leafIndex, platform, conversationId, sender, sentAtMs, kind, platformMessageId, refersTo] = m;
       const dedupKey = blobAt(batch.dedupKey, i);
       s.insertMessage.run(
