@@ -167,15 +167,16 @@ export class Ledger<Tx extends LedgerWriteTx> {
 
   /**
    * Groups are pipelined: the next group is prepared (indexes assigned, tree extended, rows built) while
-   * the previous one's commit is still on its way to disk. At most `groupsInFlight` are in flight; commits complete in
-   * order, and a group prepared on a predecessor that then failed is refused by storage as stale and
-   * prepared again on what was actually committed.
+   * the previous one's commit is still on its way to disk. At most `groupsInFlight` are in flight;
+   * commits complete in order, and a group prepared on a predecessor that then failed is refused by
+   * storage as stale and prepared again on what was actually committed.
    */
   private async drain(): Promise<void> {
     const inFlight = new Set<Promise<void>>();
+    const limit = this.storage.groupsInFlight ?? DEFAULT_GROUPS_IN_FLIGHT;
     try {
       for (;;) {
-        if (this.queue.length === 0 || inFlight.size >= (this.storage.groupsInFlight ?? DEFAULT_GROUPS_IN_FLIGHT)) {
+        if (this.queue.length === 0 || inFlight.size >= limit) {
           if (inFlight.size === 0) break;
           // Wake on a finished commit, or on new work when there is room to prepare it.
           await new Promise<void>((wake) => {

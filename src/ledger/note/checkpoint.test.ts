@@ -14,19 +14,9 @@ import {
   signNote,
   verifyCheckpoint,
 } from './index.js';
-import { isPrintableLine } from './printable.test-support.js';
+import { isPrintableLine, stenoErrorOf } from './note.test-support.js';
 import noteVectors from './vectors/sumdb-note.json' with { type: 'json' };
 import vectors from './vectors/tlog-checkpoint.json' with { type: 'json' };
-
-function stenoErrorOf(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (error) {
-    expect(isStenoError(error), String(error)).toBe(true);
-    return error as { code: string; message: string };
-  }
-  return expect.unreachable('expected a StenoError');
-}
 
 const origin = 'steno.example/log';
 const signer = createSigner(origin, generateSigningKey().privateKey);

@@ -1,7 +1,6 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isStenoError } from '../../core/errors.js';
 import {
   createSigner,
   ed25519KeyId,
@@ -17,7 +16,7 @@ import {
   signNote,
   verifierKeyString,
 } from './index.js';
-import { isPrintableLine } from './printable.test-support.js';
+import { isPrintableLine, stenoErrorOf } from './note.test-support.js';
 import vectors from './vectors/sumdb-note.json' with { type: 'json' };
 
 type KeyName = keyof typeof vectors.keys;
@@ -39,16 +38,6 @@ function goSignerKey(encoded: string): { name: string; privateKey: KeyObject } {
     type: 'pkcs8',
   });
   return { name: name!, privateKey };
-}
-
-function stenoErrorOf(fn: () => unknown): { code: string; message: string } {
-  try {
-    fn();
-  } catch (error) {
-    expect(isStenoError(error), String(error)).toBe(true);
-    return error as { code: string; message: string };
-  }
-  return expect.unreachable('expected a StenoError');
 }
 
 describe('verifier keys', () => {

@@ -111,15 +111,16 @@ export class SqliteWriter {
     const outcomes: (Error | null)[] = [];
     try {
       let size = this.nodes.treeSize();
-      let broken: Error | null = null;
+      let failed = false;
+      const stale = (why: string) => new StenoError('conflict', `${STALE_TREE}: ${why}`);
       for (const batch of batches) {
-        if (broken === null && batch.expectedSize !== size) {
-          broken = new StenoError('conflict', `${STALE_TREE}: expected tree size ${batch.expectedSize}, found ${size}`);
-          outcomes.push(broken);
+        if (failed) {
+          outcomes.push(stale('a batch before this one failed'));
           continue;
         }
-        if (broken !== null) {
-          outcomes.push(new StenoError('conflict', `${STALE_TREE}: a batch before this one failed`));
+        if (batch.expectedSize !== size) {
+          failed = true;
+          outcomes.push(stale(`expected tree size ${batch.expectedSize}, found ${size}`));
           continue;
         }
         this.db.exec('SAVEPOINT batch');
@@ -131,8 +132,8 @@ export class SqliteWriter {
         } catch (error) {
           this.db.exec('ROLLBACK TO batch');
           this.db.exec('RELEASE batch');
-          broken = error as Error;
-          outcomes.push(broken);
+          failed = true;
+          outcomes.push(error as Error);
         }
       }
       this.db.exec('COMMIT');
