@@ -7,8 +7,12 @@ import type { WriterRequest, WriterResponse } from './writer-worker.js';
 
 type Pending = { resolve: (value: unknown) => void; reject: (error: unknown) => void };
 
+/** How often the checkpoint thread copies the WAL into the database. */
+const CHECKPOINT_INTERVAL_MS = 500;
+
 export class WriterClient {
   private readonly worker: Worker;
+  private checkpointer: Worker | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private failure: StenoError | null = null;
@@ -38,6 +42,7 @@ export class WriterClient {
       await worker.terminate();
       throw error;
     }
+    client.checkpointer = await startCheckpointer(path);
     return client;
   }
 
@@ -86,8 +91,41 @@ export class WriterClient {
 
   async close(): Promise<void> {
     this.closing = true;
+    const checkpointer = this.checkpointer;
+    this.checkpointer = null;
+    if (checkpointer !== null) await stopCheckpointer(checkpointer);
     if (this.failure !== null) return;
     await this.send('close', []);
     await this.worker.terminate();
   }
+}
+
+/**
+ * The background checkpoint thread. Not essential: if it cannot start or stops, the writer checkpoints
+ * inside its commits as SQLite always does, so its failures are not the writer's.
+ */
+async function startCheckpointer(path: string): Promise<Worker | null> {
+  const worker = new Worker(compiledWorkerPath(import.meta.url, 'checkpoint-worker.js'), {
+    workerData: { path, intervalMs: CHECKPOINT_INTERVAL_MS },
+  });
+  worker.unref();
+  const started = await new Promise<boolean>((resolve) => {
+    worker.once('message', () => resolve(true));
+    worker.once('error', () => resolve(false));
+    worker.once('exit', () => resolve(false));
+  });
+  worker.on('error', () => undefined);
+  if (started) return worker;
+  await worker.terminate();
+  return null;
+}
+
+async function stopCheckpointer(worker: Worker): Promise<void> {
+  const closed = new Promise<void>((resolve) => {
+    worker.once('message', () => resolve());
+    worker.once('exit', () => resolve());
+  });
+  worker.postMessage('close');
+  await closed;
+  await worker.terminate();
 }

@@ -3,16 +3,17 @@
  * the batches before it commit, the batches after it (prepared on it) are refused as stale, and nothing
  * of the failing batch is left behind.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDb } from './connection.js';
 import { packBatch, SqliteWriter, STALE_TREE } from './writer.js';
 import { WriterClient } from './writer-client.js';
 
 /** A batch of `count` bare records from `first`, prepared against tree size `expectedSize`. */
-function batch(expectedSize: number, first: number, count: number, idPrefix = 'r') {
+function batch(expectedSize: number, first: number, count: number, { idPrefix = 'r', contentSize = 2 } = {}) {
   const indexes = Array.from({ length: count }, (_, i) => first + i);
   return packBatch(expectedSize, {
     leaves: indexes.map((index) => ({
@@ -22,7 +23,11 @@ function batch(expectedSize: number, first: number, count: number, idPrefix = 'r
       bytes: Buffer.from(`leaf ${index}`),
     })),
     nodes: [],
-    contents: indexes.map((index) => ({ index, salt: Buffer.alloc(32, index), content: Buffer.from('{}') })),
+    contents: indexes.map((index) => ({
+      index,
+      salt: Buffer.alloc(32, index),
+      content: Buffer.alloc(contentSize, 0x20),
+    })),
     messages: [],
   });
 }
@@ -56,7 +61,7 @@ describe('SQLite writer', () => {
   it('fails a bad batch alone, refuses those after it as stale, and keeps those before it', () => {
     expect(writer.writeAndCommitAll([batch(0, 0, 2)])).toEqual([null]);
     // The middle batch reuses a record id already stored: its insert fails part-way through.
-    const outcomes = writer.writeAndCommitAll([batch(2, 2, 2), batch(4, 4, 2, 'x'), batch(6, 6, 1)]);
+    const outcomes = writer.writeAndCommitAll([batch(2, 2, 2), batch(4, 4, 2, { idPrefix: 'x' }), batch(6, 6, 1)]);
     expect(outcomes[0]).toBeNull();
     expect(outcomes[1]).toBeNull();
     expect(outcomes[2]).toBeNull();
@@ -103,5 +108,24 @@ describe('SQLite writer', () => {
       await client.close();
       writer = new SqliteWriter(join(dir, 'steno.db'));
     }
+  });
+
+  it('copies committed writes into the database file in the background, without the writer checkpointing', async () => {
+    writer.close();
+    const file = join(dir, 'steno.db');
+    const client = await WriterClient.start(file);
+    try {
+      const before = (await stat(file)).size;
+      // About 2 MB of WAL: far below the writer's own checkpoint threshold (50,000 pages).
+      for (let i = 0; i < 4; i++)
+        await client.call('writeAndCommit', batch(i * 500, i * 500, 500, { contentSize: 1000 }));
+      const deadline = Date.now() + 10_000;
+      while ((await stat(file)).size <= before && Date.now() < deadline) await sleep(100);
+      expect((await stat(file)).size).toBeGreaterThan(before + 1_000_000);
+    } finally {
+      await client.close();
+      writer = new SqliteWriter(file);
+    }
+    expect(leafIds()).toHaveLength(2000);
   });
 });
