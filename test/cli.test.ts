@@ -75,6 +75,55 @@ describe(`steno CLI on ${TEST_DB}`, () => {
     expect(JSON.parse(search.stdout)).toEqual([]);
   });
 
+  it('stores a large file prepared on worker threads, the same whether kept between passes or read twice', async () => {
+    const attachment = Buffer.from('contract note 0700.HK');
+    const linesOf = (conversationId: string) =>
+      Array.from({ length: 12_000 }, (_, i) =>
+        JSON.stringify(
+          message({
+            conversationId,
+            platformMessageId: `${conversationId}-${i}`,
+            text: i % 400 === 0 ? `幫我買匯豐 ${i} 股 ${'y'.repeat(200)}` : `order ${i} ${'x'.repeat(200)}`,
+            ...(i % 3000 === 7
+              ? {
+                  attachments: [
+                    { filename: `note-${i}.txt`, contentType: 'text/plain', data: attachment.toString('base64') },
+                  ],
+                }
+              : {}),
+          }),
+        ),
+      );
+    const ingest = async (conversationId: string, env: Record<string, string> = {}) => {
+      const file = join(backend.dataDir, `${conversationId}.jsonl`);
+      await writeFile(file, `${linesOf(conversationId).join('\n')}\n`);
+      expect((await stat(file)).size).toBeGreaterThan(4 * 1024 * 1024); // large enough for the worker pool
+      const result = await runSteno(['ingest', file, '--json'], { ...backend.env, ...env });
+      expect(result.stderr).toBe('');
+      return JSON.parse(result.stdout) as { created: number; duplicates: number };
+    };
+    const found = async (conversationId: string) => {
+      const result = await steno('search', '匯豐', '--conversation', conversationId, '--limit', '1000', '--json');
+      const hits = JSON.parse(result.stdout) as { content: { platformMessageId: string; text: string } }[];
+      return hits.map((h) => h.content.platformMessageId).sort();
+    };
+    const expected = (conversationId: string) =>
+      Array.from({ length: 30 }, (_, k) => `${conversationId}-${k * 400}`).sort();
+
+    expect(await ingest('bulk-kept')).toMatchObject({ created: 12_000, duplicates: 0 });
+    // A budget of nothing: the storing pass reads and checks the file again.
+    expect(await ingest('bulk-twice', { STENO_INGEST_MEMORY_BYTES: '0' })).toMatchObject({ created: 12_000 });
+    expect(await found('bulk-kept')).toEqual(expected('bulk-kept'));
+    expect(await found('bulk-twice')).toEqual(expected('bulk-twice'));
+    // The dedup keys the workers computed recognise every message the second time.
+    expect(await ingest('bulk-kept')).toMatchObject({ created: 0, duplicates: 12_000 });
+    const digest = sha256Hex(attachment);
+    expect(await readFile(join(backend.dataDir, 'blobs', digest.slice(0, 2), digest))).toEqual(attachment);
+    const verified = await steno('verify');
+    expect(verified.stdout).toContain('OK:');
+    expect(verified.code).toBe(0);
+  });
+
   it('reports usage and I/O errors with exit code 2', async () => {
     expect((await steno('ingest')).code).toBe(2);
     expect((await steno('ingest', join(backend.dataDir, 'missing.jsonl'))).code).toBe(2);

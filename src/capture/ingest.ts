@@ -54,11 +54,23 @@ export function dedupKey(content: MessageContent, contentBytes: Buffer): Buffer 
   return sha256(canonicalBytes(['content']), contentBytes);
 }
 
-interface PreparedMessage {
-  key: Buffer;
+/**
+ * A message ready to append: its record (leaf built, salted and hashed) and projection row, all but its
+ * place in the ledger. Pure apart from the salt, so `steno ingest` prepares messages on worker threads
+ * while it checks the file; `capturedAt` is when Steno read the message.
+ */
+export interface PreparedMessage {
   record: PreparedRecord;
-  /** The projection row, all but its ledger index. */
-  row: Omit<MessageRow, 'leafIndex'>;
+  inlineBlobs: ReadonlyMap<string, Buffer> | readonly (readonly [string, Buffer])[];
+  row: Omit<MessageRow, 'leafIndex' | 'recordId'>;
+}
+
+export function prepareMessage(m: ValidatedMessage, capturedAt: string): PreparedMessage {
+  return {
+    record: prepareRecord('message', newRecordId(), m.contentBytes, capturedAt),
+    inlineBlobs: m.inlineBlobs,
+    row: messageRow(dedupKey(m.content, m.contentBytes), m.content),
+  };
 }
 
 export class IngestService<Tx extends MessageWriteTx> {
@@ -95,26 +107,24 @@ export class IngestService<Tx extends MessageWriteTx> {
   }
 
   async ingest(messages: readonly ValidatedMessage[]): Promise<IngestResult[]> {
-    if (messages.length > LIMITS.batch * 100) {
-      throw new StenoError('too_large', `at most ${LIMITS.batch * 100} messages per call`);
-    }
+    checkBatchSize(messages.length);
     // Everything that does not depend on the ledger index is computed here, outside the write lock.
     const capturedAt = new Date().toISOString();
-    const prepared: PreparedMessage[] = messages.map((m) => {
-      const { contentBytes } = m;
-      const key = dedupKey(m.content, contentBytes);
-      const record = prepareRecord({ type: 'message', id: newRecordId(), contentBytes }, capturedAt);
-      return { key, record, row: messageRow(record.id, key, m.content) };
-    });
+    return this.ingestPrepared(messages.map((m) => prepareMessage(m, capturedAt)));
+  }
+
+  /** Stores messages prepared beforehand (prepareMessage), in order. */
+  async ingestPrepared(messages: readonly PreparedMessage[]): Promise<IngestResult[]> {
+    checkBatchSize(messages.length);
     // Bytes first: a record never points at an attachment that a crash could lose.
     for (const m of messages) for (const [digest, bytes] of m.inlineBlobs) await this.blobs.put(digest, bytes);
 
     return this.ledger.append(async (tx, appender) => {
-      const existing = await tx.findByDedupKeys(prepared.map((p) => p.key));
+      const existing = await tx.findByDedupKeys(messages.map((p) => p.row.dedupKey));
       const results: IngestResult[] = [];
       const rows: MessageRow[] = [];
-      for (const p of prepared) {
-        const hexKey = p.key.toString('hex');
+      for (const p of messages) {
+        const hexKey = p.row.dedupKey.toString('hex');
         const known = existing.get(hexKey);
         if (known !== undefined) {
           results.push({ id: known.recordId, ledgerIndex: known.leafIndex, status: 'duplicate' });
@@ -123,7 +133,7 @@ export class IngestService<Tx extends MessageWriteTx> {
         const { index } = appender.append(p.record);
         existing.set(hexKey, { leafIndex: index, recordId: p.record.id });
         results.push({ id: p.record.id, ledgerIndex: index, status: 'created' });
-        rows.push({ ...p.row, leafIndex: index });
+        rows.push({ ...p.row, recordId: p.record.id, leafIndex: index });
       }
       if (rows.length > 0) await tx.insertMessages(rows);
       return results;
@@ -131,11 +141,14 @@ export class IngestService<Tx extends MessageWriteTx> {
   }
 }
 
-function messageRow(recordId: string, key: Buffer, c: MessageContent): Omit<MessageRow, 'leafIndex'> {
+function checkBatchSize(count: number): void {
+  if (count > LIMITS.batch * 100) throw new StenoError('too_large', `at most ${LIMITS.batch * 100} messages per call`);
+}
+
+function messageRow(key: Buffer, c: MessageContent): Omit<MessageRow, 'leafIndex' | 'recordId'> {
   const participants = new Set<string>([c.sender, ...(c.recipients ?? [])]);
   const searchable = [c.text ?? '', ...(c.attachments?.map((a) => a.filename) ?? [])].join('\n');
   return {
-    recordId,
     dedupKey: key,
     platform: c.platform,
     conversationId: c.conversationId,

@@ -2,11 +2,13 @@
  * Checks lines for `steno ingest` on worker threads, so that the checking pass (parse, validate,
  * canonicalise every line before anything is stored) uses every core.
  */
+
+import type { PreparedMessage } from '../capture/ingest.js';
 import { blobAt } from '../core/blob-column.js';
 import { compiledWorkerPath } from '../core/worker-path.js';
 import { startWorkerPool } from '../core/worker-pool.js';
-import type { CheckReply } from './check-worker.js';
-import { type CheckedBatch, checkLines, type Line } from './jsonl.js';
+import type { CheckReply, PreparedTuple } from './check-worker.js';
+import { type CheckedBatch, checkedBatch, checkLines, type Line } from './jsonl.js';
 
 export interface LineChecker extends AsyncDisposable {
   readonly parallelism: number;
@@ -16,7 +18,7 @@ export interface LineChecker extends AsyncDisposable {
 export function inProcessChecker(options: { maxAttachmentBytes: number }): LineChecker {
   return {
     parallelism: 1,
-    check: async (lines) => checkLines(lines, options),
+    check: async (lines) => checkedBatch(checkLines(lines, options)),
     [Symbol.asyncDispose]: async () => undefined,
   };
 }
@@ -29,24 +31,64 @@ export async function startCheckPool(options: { maxAttachmentBytes: number }): P
   });
   return {
     parallelism: pool.size,
-    async check(lines: Line[]): Promise<CheckedBatch> {
-      const reply = await pool.request(lines);
-      const inline = new Map<number, [string, Buffer][]>();
-      for (const [number, sha, bytes] of reply.inline) {
-        const list = inline.get(number) ?? [];
+    check: async (lines: Line[]) => batchFromReply(await pool.request(lines)),
+    [Symbol.asyncDispose]: () => pool[Symbol.asyncDispose](),
+  };
+}
+
+/** What a line kept packed costs beyond its blobs and row text: line number, offsets. */
+const PACKED_OVERHEAD_BYTES = 48;
+
+/** A worker's reply, kept packed as it came; each message is built when asked for. */
+function batchFromReply(reply: CheckReply): CheckedBatch {
+  const { numbers, content, salt, leaf, leafHash, dedupKey } = reply;
+  let rows: PreparedTuple[] | undefined;
+  let inline: Map<number, [string, Buffer][]> | undefined;
+  const inlineOf = (number: number) => {
+    if (inline === undefined) {
+      inline = new Map();
+      for (const [n, sha, bytes] of reply.inline) {
+        const list = inline.get(n) ?? [];
         list.push([sha, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)]);
-        inline.set(number, list);
+        inline.set(n, list);
       }
+    }
+    return inline.get(number) ?? [];
+  };
+  let bytes = [content, salt, leaf, leafHash, dedupKey].reduce((n, column) => n + column.data.byteLength, 0);
+  for (const [, , bytesOfBlob] of reply.inline) bytes += bytesOfBlob.byteLength;
+  bytes += reply.rows.length * 2 + numbers.length * PACKED_OVERHEAD_BYTES;
+  return {
+    validNumbers: numbers,
+    message(i: number): PreparedMessage {
+      rows ??= JSON.parse(reply.rows) as PreparedTuple[];
+      const [id, platform, conversationId, sender, sentAtMs, kind, pmid, refersTo, participants, text] = rows[i]!;
       return {
-        valid: reply.numbers.map((number, i) => ({
-          number,
-          contentBytes: blobAt(reply.content, i),
-          inlineBlobs: inline.get(number) ?? [],
-        })),
-        bad: reply.bad,
-        problems: reply.problems,
+        record: {
+          type: 'message',
+          id,
+          bytes: blobAt(leaf, i),
+          hash: blobAt(leafHash, i),
+          salt: blobAt(salt, i),
+          contentBytes: blobAt(content, i),
+        },
+        inlineBlobs: inlineOf(numbers[i]!),
+        row: {
+          dedupKey: blobAt(dedupKey, i),
+          platform,
+          conversationId,
+          sender,
+          sentAtMs,
+          kind,
+          platformMessageId: pmid,
+          refersTo,
+          participants,
+          searchText: text,
+        },
       };
     },
-    [Symbol.asyncDispose]: () => pool[Symbol.asyncDispose](),
+    bytes,
+    bad: reply.bad,
+    problems: reply.problems,
   };
 }

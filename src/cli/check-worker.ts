@@ -1,13 +1,39 @@
-/** A worker thread of `steno ingest`: checks batches of lines, returning canonical content packed in one buffer. */
+/**
+ * A worker thread of `steno ingest`: checks and prepares batches of lines. Blobs travel packed in one
+ * transferable buffer per column, the rows as one JSON string: the main thread keeps a batch as it came
+ * until the storing pass, and a few large objects cost the garbage collector nothing, where a few
+ * million small strings and arrays held for the whole pass cost it seconds.
+ */
 import { workerData } from 'node:worker_threads';
 import { type BlobColumn, blobColumnBuffers, packBlobs } from '../core/blob-column.js';
 import type { Problem } from '../core/errors.js';
 import { serveRequests } from '../core/worker-pool.js';
 import { checkLines, type Line } from './jsonl.js';
 
+/** A prepared message's record id and row, all but its blobs. */
+export type PreparedTuple = [
+  recordId: string,
+  platform: string,
+  conversationId: string,
+  sender: string,
+  sentAtMs: number,
+  kind: string,
+  platformMessageId: string | null,
+  refersTo: string | null,
+  participants: string[],
+  searchText: string,
+];
+
 export interface CheckReply {
+  /** Line numbers of the valid lines. */
   numbers: number[];
+  /** JSON of PreparedTuple[], one per valid line. */
+  rows: string;
   content: BlobColumn;
+  salt: BlobColumn;
+  leaf: BlobColumn;
+  leafHash: BlobColumn;
+  dedupKey: BlobColumn;
   inline: [number, string, Uint8Array][];
   bad: number[];
   problems: Problem[];
@@ -17,15 +43,38 @@ const options = workerData as { maxAttachmentBytes: number };
 
 serveRequests<Line[], CheckReply>(async (lines) => {
   const batch = checkLines(lines, options);
-  const content = packBlobs(batch.valid.map((v) => v.contentBytes));
+  const messages = batch.valid.map((v) => v.message);
   const result: CheckReply = {
     numbers: batch.valid.map((v) => v.number),
-    content,
-    inline: batch.valid.flatMap((v) =>
-      v.inlineBlobs.map(([sha, bytes]): [number, string, Uint8Array] => [v.number, sha, bytes]),
+    rows: JSON.stringify(
+      messages.map(
+        ({ record, row: r }): PreparedTuple => [
+          record.id,
+          r.platform,
+          r.conversationId,
+          r.sender,
+          r.sentAtMs,
+          r.kind,
+          r.platformMessageId,
+          r.refersTo,
+          r.participants,
+          r.searchText,
+        ],
+      ),
+    ),
+    content: packBlobs(messages.map((m) => m.record.contentBytes)),
+    salt: packBlobs(messages.map((m) => m.record.salt)),
+    leaf: packBlobs(messages.map((m) => m.record.bytes)),
+    leafHash: packBlobs(messages.map((m) => m.record.hash)),
+    dedupKey: packBlobs(messages.map((m) => m.row.dedupKey)),
+    inline: batch.valid.flatMap(({ number, message }) =>
+      [...message.inlineBlobs].map(([sha, bytes]): [number, string, Uint8Array] => [number, sha, bytes]),
     ),
     bad: batch.bad,
     problems: batch.problems,
   };
-  return { result, transfer: blobColumnBuffers(content) };
+  return {
+    result,
+    transfer: blobColumnBuffers(result.content, result.salt, result.leaf, result.leafHash, result.dedupKey),
+  };
 });

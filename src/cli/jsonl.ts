@@ -1,6 +1,7 @@
 /** Reading and checking JSON Lines message files for `steno ingest`. */
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
+import { type PreparedMessage, prepareMessage } from '../capture/ingest.js';
 import { validateMessage } from '../capture/model.js';
 import type { Problem } from '../core/errors.js';
 
@@ -53,20 +54,55 @@ export async function* readLines(path: string, maxLineChars = MAX_LINE_CHARS): A
 
 export interface CheckedLine {
   number: number;
-  /** RFC 8785 bytes of the validated, normalised content. */
-  contentBytes: Buffer;
-  inlineBlobs: [string, Buffer][];
+  /** Validated, normalised and prepared for the ledger: all that is left is to append it. */
+  message: PreparedMessage;
 }
 
-export interface CheckedBatch {
+export interface CheckedLines {
   valid: CheckedLine[];
   bad: number[];
   problems: Problem[];
 }
 
-/** Parses and validates lines; pure, so it runs the same in-process or in a worker thread. */
-export function checkLines(lines: readonly Line[], options: { maxAttachmentBytes: number }): CheckedBatch {
-  const batch: CheckedBatch = { valid: [], bad: [], problems: [] };
+/**
+ * Checked lines as `steno ingest` holds them between its passes: the valid lines' messages are built
+ * on demand, so that a batch kept waiting stays compact (and short-lived objects stay short-lived).
+ */
+export interface CheckedBatch {
+  /** Line numbers of the valid lines, in file order. */
+  validNumbers: readonly number[];
+  /** The i-th valid line's message. */
+  message(i: number): PreparedMessage;
+  /** About how much memory the batch holds. */
+  bytes: number;
+  bad: number[];
+  problems: Problem[];
+}
+
+/** About what a prepared message holds in memory beyond its strings and blobs. */
+const PREPARED_OVERHEAD_BYTES = 512;
+
+function preparedSize(m: PreparedMessage): number {
+  let bytes =
+    PREPARED_OVERHEAD_BYTES + m.record.contentBytes.length + m.record.bytes.length + m.row.searchText.length * 2;
+  for (const [, blob] of m.inlineBlobs) bytes += blob.length;
+  return bytes;
+}
+
+export function checkedBatch(lines: CheckedLines): CheckedBatch {
+  return {
+    validNumbers: lines.valid.map((v) => v.number),
+    message: (i) => lines.valid[i]!.message,
+    bytes: lines.valid.reduce((n, v) => n + preparedSize(v.message), 0),
+    bad: lines.bad,
+    problems: lines.problems,
+  };
+}
+
+/** Parses, validates and prepares lines; pure, so it runs the same in-process or in a worker thread. */
+export function checkLines(lines: readonly Line[], options: { maxAttachmentBytes: number }): CheckedLines {
+  const batch: CheckedLines = { valid: [], bad: [], problems: [] };
+  const capturedAt = new Date().toISOString();
   for (const line of lines) {
     const where = `line ${line.number}`;
     if (line.tooLong === true || line.text.length > MAX_LINE_CHARS) {
@@ -84,11 +120,7 @@ export function checkLines(lines: readonly Line[], options: { maxAttachmentBytes
     }
     const result = validateMessage(value, where, { maxAttachmentBytes: options.maxAttachmentBytes });
     if (result.ok) {
-      batch.valid.push({
-        number: line.number,
-        contentBytes: result.message.contentBytes,
-        inlineBlobs: [...result.message.inlineBlobs],
-      });
+      batch.valid.push({ number: line.number, message: prepareMessage(result.message, capturedAt) });
     } else {
       batch.bad.push(line.number);
       batch.problems.push(...result.problems);

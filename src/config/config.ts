@@ -2,7 +2,7 @@
  * Configuration in stages: flags and environment → validated, typed config. Secrets (the signing key,
  * token hashes) live in the data directory and the database, never in config or logs.
  */
-import { hostname } from 'node:os';
+import { hostname, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { zodProblems } from '../capture/model.js';
@@ -22,6 +22,8 @@ export interface Config {
   checkpointIntervalMs: number;
   maxBodyBytes: number;
   maxAttachmentBytes: number;
+  /** How much of a checked file `steno ingest` keeps for its storing pass; beyond it, the file is read twice. */
+  ingestMemoryBytes: number;
 }
 
 /** Every environment variable Steno reads; the README's configuration table mirrors this. */
@@ -36,6 +38,8 @@ export const ENV_VARS = {
   STENO_CHECKPOINT_INTERVAL_MS: 'how often a new checkpoint is signed while records arrive; default 2000',
   STENO_MAX_BODY_BYTES: 'largest accepted request body; default 33554432 (32 MiB)',
   STENO_MAX_ATTACHMENT_BYTES: 'largest accepted attachment; default 104857600 (100 MiB)',
+  STENO_INGEST_MEMORY_BYTES:
+    'how much of a checked file steno ingest keeps in memory for storing it (a larger file is read twice); default 1 GiB or an eighth of the memory, whichever is less',
 } as const;
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -63,6 +67,7 @@ const envSchema = z.object({
   STENO_CHECKPOINT_INTERVAL_MS: int(100, 3_600_000).default(2000),
   STENO_MAX_BODY_BYTES: int(1024, 1024 ** 3).default(32 * 1024 * 1024),
   STENO_MAX_ATTACHMENT_BYTES: int(1, 10 * 1024 ** 3).default(100 * 1024 * 1024),
+  STENO_INGEST_MEMORY_BYTES: int(0, 1024 ** 4).default(Math.floor(Math.min(1024 ** 3, totalmem() / 8))),
 });
 
 export function loadConfig(env: NodeJS.ProcessEnv, overrides: { dataDir?: string } = {}): Config {
@@ -100,5 +105,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: { dataDir?: string
     checkpointIntervalMs: e.STENO_CHECKPOINT_INTERVAL_MS,
     maxBodyBytes: e.STENO_MAX_BODY_BYTES,
     maxAttachmentBytes: e.STENO_MAX_ATTACHMENT_BYTES,
+    ingestMemoryBytes: e.STENO_INGEST_MEMORY_BYTES,
   };
 }

@@ -9,7 +9,7 @@ import { StenoError } from '../core/errors.js';
 import { newSalt } from '../core/hash.js';
 import { signCheckpoint } from './note/checkpoint.js';
 import type { NoteSigner } from './note/signed-note.js';
-import { contentCommitment, LEAF_VERSION, type Leaf, leafBytes, type RecordType } from './records.js';
+import { contentCommitment, LEAF_VERSION, leafBytes, type RecordType } from './records.js';
 import {
   CompactRange,
   consistencyProofPlan,
@@ -74,17 +74,13 @@ export interface LedgerStorage<Tx extends LedgerWriteTx> {
   putCheckpoint(checkpoint: StoredCheckpoint): Promise<StoredCheckpoint>;
 }
 
-export interface AppendRecord {
-  type: RecordType;
-  id: string;
-  contentBytes: Buffer;
-}
-
-/** A record with its leaf computed: everything but its place in the tree, so it can be built outside the lock. */
+/**
+ * A record with its leaf built and hashed: everything but its place in the tree, so it is built outside
+ * the lock, or on another thread.
+ */
 export interface PreparedRecord {
   type: RecordType;
   id: string;
-  leaf: Leaf;
   bytes: Buffer;
   hash: Buffer;
   salt: Buffer;
@@ -93,7 +89,6 @@ export interface PreparedRecord {
 
 export interface AppendedRecord {
   index: number;
-  leaf: Leaf;
 }
 
 export interface Appender {
@@ -101,25 +96,15 @@ export interface Appender {
 }
 
 /** Salts the content, builds the leaf and hashes it (architecture.md, "Ledger"). Pure apart from the salt. */
-export function prepareRecord(record: AppendRecord, capturedAt: string = new Date().toISOString()): PreparedRecord {
+export function prepareRecord(
+  type: RecordType,
+  id: string,
+  contentBytes: Buffer,
+  capturedAt: string = new Date().toISOString(),
+): PreparedRecord {
   const salt = newSalt();
-  const leaf: Leaf = {
-    v: LEAF_VERSION,
-    type: record.type,
-    id: record.id,
-    capturedAt,
-    commitment: contentCommitment(salt, record.contentBytes),
-  };
-  const bytes = leafBytes(leaf);
-  return {
-    type: record.type,
-    id: record.id,
-    leaf,
-    bytes,
-    hash: hashLeaf(bytes),
-    salt,
-    contentBytes: record.contentBytes,
-  };
+  const bytes = leafBytes({ v: LEAF_VERSION, type, id, capturedAt, commitment: contentCommitment(salt, contentBytes) });
+  return { type, id, bytes, hash: hashLeaf(bytes), salt, contentBytes };
 }
 
 const DEFAULT_GROUPS_IN_FLIGHT = 2;
@@ -241,7 +226,7 @@ export class Ledger<Tx extends LedgerWriteTx> {
             for (const node of range.append(record.hash)) nodes.push({ id: nodeId(node.ref), hash: node.hash });
             leaves.push({ index, id: record.id, type: record.type, bytes: record.bytes });
             contents.push({ index, salt: record.salt, content: record.contentBytes });
-            return { index, leaf: record.leaf };
+            return { index };
           },
         };
         const out: unknown[] = [];

@@ -1,9 +1,9 @@
 import { stat } from 'node:fs/promises';
-import type { MessageContent, ValidatedMessage } from '../../capture/model.js';
+import type { PreparedMessage } from '../../capture/ingest.js';
 import { describeProblems, isStenoError, type Problem, StenoError } from '../../core/errors.js';
 import { parse, UsageError } from '../args.js';
 import { inProcessChecker, type LineChecker, startCheckPool } from '../check-pool.js';
-import { type CheckedBatch, type CheckedLine, type Line, readLines } from '../jsonl.js';
+import { type CheckedBatch, type Line, readLines } from '../jsonl.js';
 import type { Output } from '../output.js';
 import { openFromArgs } from './open.js';
 
@@ -13,8 +13,6 @@ const USAGE = `Usage: steno ingest FILE.jsonl [--skip-invalid] [--json] [--data 
   which stores the good lines and reports the bad ones. Re-running a file stores nothing twice.`;
 
 const CHUNK = 5000;
-/** Up to this much canonical content is kept from the checking pass instead of reading the file again. */
-const PASS_TWO_MEMORY_BYTES = 512 * 1024 * 1024;
 const SHOWN_PROBLEMS = 50;
 const LINES_PER_BATCH = 2000;
 /** Below this, starting worker threads costs more than it saves. */
@@ -40,15 +38,6 @@ async function* checkedBatches(file: string, checker: LineChecker): AsyncGenerat
   while (ahead.length > 0) yield await ahead.shift()!;
 }
 
-function toValidated(line: CheckedLine): ValidatedMessage {
-  return {
-    // The canonical bytes are the validated, normalised content: parsing them back is all it takes.
-    content: JSON.parse(line.contentBytes.toString('utf8')) as MessageContent,
-    contentBytes: line.contentBytes,
-    inlineBlobs: new Map(line.inlineBlobs),
-  };
-}
-
 export async function ingestCommand(args: string[], out: Output): Promise<number> {
   const { values, positionals } = parse(args, { 'skip-invalid': { type: 'boolean', default: false } }, USAGE);
   if (values.help) {
@@ -70,23 +59,23 @@ export async function ingestCommand(args: string[], out: Output): Promise<number
   await using checker =
     fileBytes >= POOL_MIN_FILE_BYTES ? await startCheckPool(checkOptions) : inProcessChecker(checkOptions);
 
-  // Pass 1: check every line, store nothing. What passed is kept in canonical form, within a memory
+  // Pass 1: check and prepare every line, store nothing. What passed is kept, prepared, within a memory
   // budget, so that pass 2 need not read and check the file a second time.
   const problems: Problem[] = [];
   const badLines = new Set<number>();
   let total = 0;
-  let kept: CheckedLine[] | null = [];
+  let kept: CheckedBatch[] | null = [];
   let keptBytes = 0;
   for await (const batch of checkedBatches(file, checker)) {
-    total += batch.valid.length + batch.bad.length;
+    total += batch.validNumbers.length + batch.bad.length;
     for (const n of batch.bad) badLines.add(n);
     problems.push(...batch.problems);
     if (kept === null) continue;
-    for (const line of batch.valid) {
-      keptBytes += line.contentBytes.length + line.inlineBlobs.reduce((n, [, b]) => n + b.length, 0);
-      kept.push(line);
-    }
-    if (keptBytes > PASS_TWO_MEMORY_BYTES) kept = null;
+    kept.push(batch);
+    keptBytes += batch.bytes;
+    // Beyond the budget (STENO_INGEST_MEMORY_BYTES; 1 GiB holds about 800,000 typical messages), the
+    // storing pass reads and checks the file again instead.
+    if (keptBytes > steno.config.ingestMemoryBytes) kept = null;
   }
   if (problems.length > 0 && !skipInvalid) {
     const shown = problems.slice(0, SHOWN_PROBLEMS);
@@ -102,7 +91,7 @@ export async function ingestCommand(args: string[], out: Output): Promise<number
   const progress = new Progress(out, total - badLines.size);
   let created = 0;
   let duplicates = 0;
-  let chunk: ValidatedMessage[] = [];
+  let chunk: PreparedMessage[] = [];
   // One chunk commits while the next is prepared: two in flight keep both threads busy.
   let inFlight: Promise<void> = Promise.resolve();
   const flush = async () => {
@@ -110,7 +99,7 @@ export async function ingestCommand(args: string[], out: Output): Promise<number
     const sending = chunk;
     chunk = [];
     const previous = inFlight;
-    const committing = steno.ingest.ingest(sending).then((results) => {
+    const committing = steno.ingest.ingestPrepared(sending).then((results) => {
       for (const r of results) r.status === 'created' ? created++ : duplicates++;
       progress.advance(sending.length);
     });
@@ -122,17 +111,20 @@ export async function ingestCommand(args: string[], out: Output): Promise<number
   const changed = () => new StenoError('io', `${file} changed while it was being imported`);
   try {
     if (kept !== null) {
-      for (const line of kept) {
-        chunk.push(toValidated(line));
-        if (chunk.length >= CHUNK) await flush();
+      // Each batch is let go once sent, so memory falls as the import goes.
+      for (let batch = kept.shift(); batch !== undefined; batch = kept.shift()) {
+        for (let i = 0; i < batch.validNumbers.length; i++) {
+          chunk.push(batch.message(i));
+          if (chunk.length >= CHUNK) await flush();
+        }
       }
       kept = null;
     } else {
       for await (const batch of checkedBatches(file, checker)) {
         if (batch.bad.some((n) => !badLines.has(n))) throw changed();
-        for (const line of batch.valid) {
-          if (badLines.has(line.number)) throw changed();
-          chunk.push(toValidated(line));
+        for (const [i, number] of batch.validNumbers.entries()) {
+          if (badLines.has(number)) throw changed();
+          chunk.push(batch.message(i));
           if (chunk.length >= CHUNK) await flush();
         }
       }
