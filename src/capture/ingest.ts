@@ -133,7 +133,22 @@ export class IngestService<Tx extends MessageWriteTx> {
         const { index } = appender.append(p.record);
         existing.set(hexKey, { leafIndex: index, recordId: p.record.id });
         results.push({ id: p.record.id, ledgerIndex: index, status: 'created' });
-        rows.push({ ...p.row, recordId: p.record.id, leafIndex: index });
+        // Field by field: an object spread here cost more than the rest of the loop.
+        const r = p.row;
+        rows.push({
+          leafIndex: index,
+          recordId: p.record.id,
+          dedupKey: r.dedupKey,
+          platform: r.platform,
+          conversationId: r.conversationId,
+          sender: r.sender,
+          sentAtMs: r.sentAtMs,
+          kind: r.kind,
+          platformMessageId: r.platformMessageId,
+          refersTo: r.refersTo,
+          participants: r.participants,
+          searchText: r.searchText,
+        });
       }
       if (rows.length > 0) await tx.insertMessages(rows);
       return results;

@@ -27,25 +27,27 @@ export class DedupFilter {
     return new DedupFilter(Math.max(1 << 20, 2 ** Math.ceil(Math.log2(count * 2 + 1))));
   }
 
-  private positions(key: Uint8Array, visit: (word: number, mask: number) => boolean): boolean {
-    const total = this.bits.length * 32;
-    const view = new DataView(key.buffer, key.byteOffset, key.byteLength);
-    for (let i = 0; i < HASHES; i++) {
-      const bit = view.getUint32(i * 4) % total;
-      if (!visit(bit >>> 5, 1 << (bit & 31))) return false;
-    }
-    return true;
+  /** The i-th bit position: the key's i-th big-endian 32-bit word, modulo the filter's size. */
+  private bitOf(key: Uint8Array, i: number): number {
+    const o = i * 4;
+    const word = ((key[o]! << 24) | (key[o + 1]! << 16) | (key[o + 2]! << 8) | key[o + 3]!) >>> 0;
+    return word % (this.bits.length * 32);
   }
 
+  // Plain loops: this runs for every key read at start and every message ingested.
   add(key: Uint8Array): void {
     this.count++;
-    this.positions(key, (word, mask) => {
-      this.bits[word]! |= mask;
-      return true;
-    });
+    for (let i = 0; i < HASHES; i++) {
+      const bit = this.bitOf(key, i);
+      this.bits[bit >>> 5]! |= 1 << (bit & 31);
+    }
   }
 
   mightContain(key: Uint8Array): boolean {
-    return this.positions(key, (word, mask) => (this.bits[word]! & mask) !== 0);
+    for (let i = 0; i < HASHES; i++) {
+      const bit = this.bitOf(key, i);
+      if ((this.bits[bit >>> 5]! & (1 << (bit & 31))) === 0) return false;
+    }
+    return true;
   }
 }
