@@ -11,6 +11,7 @@ export const USAGE = `Usage: steno <command> [options]
 Commands:
   serve                      run the server (HTTP API on STENO_HOST:STENO_PORT)
   ingest FILE.jsonl          import messages, one JSON object per line
+  import FORMAT FILE         import a chat export (whatsapp) or a JSON Lines file
   search QUERY               full-text search with filters
   checkpoint [--key]         print the latest signed checkpoint (or the verifier key)
   verify                     audit the whole ledger against its content and checkpoints
@@ -27,6 +28,7 @@ type Command = (args: string[], out: Output) => Promise<number>;
 const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./commands/serve.js')).serveCommand,
   ingest: async () => (await import('./commands/ingest.js')).ingestCommand,
+  import: async () => (await import('./commands/import.js')).importCommand,
   search: async () => (await import('./commands/search.js')).searchCommand,
   checkpoint: async () => (await import('./commands/checkpoint.js')).checkpointCommand,
   verify: async () => (await import('./commands/verify.js')).verifyCommand,
@@ -39,6 +41,11 @@ export async function runCli(argv: string[], out: Output = processOutput): Promi
   // Everything Steno writes (database, attachments, keys, packages) holds message content or secrets:
   // readable by this user only, unless the operator loosens it deliberately.
   process.umask(0o077);
+  // A reader that stops early (`steno import … --dry-run --json | head`) is not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     out.stdout(`${USAGE}\n`);

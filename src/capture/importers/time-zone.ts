@@ -1,0 +1,74 @@
+/**
+ * Wall-clock times from exports (which carry no zone) placed in the IANA zone the importer was told,
+ * without a time-zone library: Intl knows every zone's offsets, including daylight saving.
+ */
+import { StenoError } from '../../core/errors.js';
+
+export interface WallTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+export class TimeZone {
+  private readonly format: Intl.DateTimeFormat;
+
+  constructor(readonly name: string) {
+    try {
+      this.format = new Intl.DateTimeFormat('en-US', {
+        timeZone: name,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      });
+    } catch {
+      throw new StenoError('invalid_input', `unknown time zone "${name}": give an IANA name such as Asia/Hong_Kong`);
+    }
+  }
+
+  /** The zone's offset from UTC, in minutes, at an instant. */
+  private offsetAt(utcMs: number): number {
+    const parts: Record<string, number> = {};
+    for (const p of this.format.formatToParts(new Date(utcMs))) {
+      if (p.type !== 'literal') parts[p.type] = Number(p.value);
+    }
+    const asUtc = Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
+    return Math.round((asUtc - Math.floor(utcMs / 1000) * 1000) / 60_000);
+  }
+
+  /**
+   * ISO 8601 with this zone's offset. A wall time that a daylight-saving change skips or repeats takes
+   * the offset in force just before the change.
+   */
+  toIso(t: WallTime): string {
+    const wallMs = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
+    // The offsets a day either side: no zone changes its offset twice within two days.
+    const before = this.offsetAt(wallMs - DAY_MS);
+    const after = this.offsetAt(wallMs + DAY_MS);
+    const holds = (offset: number) => this.offsetAt(wallMs - offset * 60_000) === offset;
+    const offset = holds(before) || !holds(after) ? before : after;
+    return `${wallIso(t)}${formatOffset(offset)}`;
+  }
+}
+
+const DAY_MS = 86_400_000;
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** The wall time itself, no zone: `2022-03-27T21:41:35`. */
+export function wallIso(t: WallTime): string {
+  return `${pad(t.year, 4)}-${pad(t.month)}-${pad(t.day)}T${pad(t.hour)}:${pad(t.minute)}:${pad(t.second)}`;
+}
+
+function formatOffset(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '+';
+  const abs = Math.abs(minutes);
+  return `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
