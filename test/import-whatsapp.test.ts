@@ -3,8 +3,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sha256Hex } from '../src/core/hash.js';
 import { createTestBackend, TEST_DB, type TestBackend } from './support/backend.js';
 import { runSteno } from './support/cli.js';
+import { makeZip } from './support/zip.js';
 
 const CORPUS = resolve(import.meta.dirname, '../../shared/corpus/whatsapp');
 
@@ -85,6 +87,10 @@ describe(`steno import whatsapp on ${TEST_DB}`, () => {
     const second = await steno('import', 'whatsapp', later, '--tz', 'Asia/Hong_Kong', '--json');
     expect(JSON.parse(second.stdout)).toMatchObject({ messages: 7, created: 2, duplicates: 5, deleted: 1, edited: 1 });
 
+    // The import itself is a ledger record, and every message it stored names it.
+    const summary = JSON.parse(first.stdout) as { importId: string; importLedgerIndex: number; sha256: string };
+    expect(summary.sha256).toBe(sha256Hex(await readFile(early)));
+    expect(summary.importLedgerIndex).toBe(5);
     const hits = JSON.parse((await steno('search', 'ok', '--json')).stdout) as { content: Record<string, unknown> }[];
     expect(hits).toHaveLength(2); // two identical messages, each kept
     expect(hits[0]!.content).toMatchObject({
@@ -93,10 +99,80 @@ describe(`steno import whatsapp on ${TEST_DB}`, () => {
       sender: 'Chan Tai Man',
       sentAt: '2024-02-03T09:16:00+08:00',
       account: '+85298765432',
-      raw: { source: 'whatsapp-export', lines: '03/02/2024, 09:16 - Chan Tai Man: ok', timeZone: 'Asia/Hong_Kong' },
+      raw: {
+        source: 'whatsapp-export',
+        import: summary.importId,
+        lines: '03/02/2024, 09:16 - Chan Tai Man: ok',
+        timeZone: 'Asia/Hong_Kong',
+      },
     });
+    // 7 messages and 2 import records, all verified.
     const verified = await steno('verify');
+    expect(verified.stdout).toContain('OK: 9 record(s)');
     expect(verified.code).toBe(0);
+  });
+
+  it('imports the zip with media, storing each attached file as an attachment of its message', async () => {
+    const photo = Buffer.from('\xff\xd8 a photo of a contract note', 'latin1');
+    const zip = join(backend.dataDir, 'WhatsApp Chat - Client Lee.zip');
+    await writeFile(
+      zip,
+      makeZip([
+        {
+          name: '_chat.txt',
+          data: [
+            '[3/27/22, 21:41:35] Client Lee: Sell 500 0700 @ 380',
+            '\u200e[3/27/22, 21:41:55] Client Lee: \u200e<attached: 00000035-PHOTO-2022-03-27-21-41-55.jpg>',
+            '\u200e[3/27/22, 21:42:10] Client Lee: \u200e<attached: 00000036-PHOTO-missing.jpg>',
+          ].join('\r\n'),
+        },
+        { name: '00000035-PHOTO-2022-03-27-21-41-55.jpg', data: photo, store: true },
+      ]),
+    );
+    const result = await steno('import', 'whatsapp', zip, '--tz', 'Asia/Hong_Kong', '--json');
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      messages: 3,
+      created: 3,
+      attachmentsNamed: 2,
+      attachmentFiles: 1,
+    });
+    const hits = JSON.parse(
+      (await steno('search', 'photo', '--conversation', 'whatsapp-export:Client Lee', '--json')).stdout,
+    ) as {
+      content: { attachments?: { filename: string; sha256: string; size: number; contentType: string }[] };
+    }[];
+    const attached = hits.flatMap((h) => h.content.attachments ?? []);
+    expect(attached).toEqual([
+      {
+        filename: '00000035-PHOTO-2022-03-27-21-41-55.jpg',
+        contentType: 'image/jpeg',
+        sha256: sha256Hex(photo),
+        size: photo.length,
+      },
+    ]);
+    const digest = sha256Hex(photo);
+    expect(await readFile(join(backend.dataDir, 'blobs', digest.slice(0, 2), digest))).toEqual(photo);
+  });
+
+  it('refuses hostile zips before inflating anything, and stores nothing from them', async () => {
+    const chat = { name: '_chat.txt', data: '[3/27/22, 21:41:35] Mallory: planted' };
+    const cases: [string, Buffer, RegExp][] = [
+      ['traversal', makeZip([chat, { name: '../../etc/cron.d/x', data: 'x' }]), /absolute path or \.\./],
+      ['absolute', makeZip([chat, { name: '/etc/passwd', data: 'x' }]), /absolute path or \.\./],
+      ['symlink', makeZip([chat, { name: 'link.jpg', data: '/etc/passwd', mode: 0o120777 }]), /is a symbolic link/],
+      ['bomb', makeZip([chat, { name: 'zeros.jpg', data: Buffer.alloc(50 * 1024 * 1024) }]), /zip bomb/],
+      ['no chat', makeZip([{ name: 'photo.jpg', data: 'x' }]), /holds no chat text/],
+      ['truncated', makeZip([chat]).subarray(0, 40), /not a readable zip file/],
+    ];
+    for (const [name, bytes, message] of cases) {
+      const file = join(backend.dataDir, `hostile-${name.replace(' ', '-')}.zip`);
+      await writeFile(file, bytes);
+      const result = await steno('import', 'whatsapp', file, '--tz', 'UTC');
+      expect(result.stderr, name).toMatch(message);
+      expect(result.code, name).toBe(1);
+    }
+    expect(JSON.parse((await steno('search', 'planted', '--json')).stdout)).toEqual([]);
   });
 
   it('refuses files that are not UTF-8 WhatsApp text, or an import without a time zone, storing nothing', async () => {

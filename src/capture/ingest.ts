@@ -113,6 +113,15 @@ export class IngestService<Tx extends MessageWriteTx> {
     return this.ingestPrepared(messages.map((m) => prepareMessage(m, capturedAt)));
   }
 
+  /**
+   * Records an import (file, digest, format, zone, counts, who ran it) in the ledger, under the id its
+   * messages name in `raw.import`, so each message can be traced to the file it came from.
+   */
+  async recordImport(id: string, content: Record<string, unknown>): Promise<{ id: string; ledgerIndex: number }> {
+    const record = prepareRecord('import', id, canonicalBytes(content));
+    return this.ledger.append(async (_tx, appender) => ({ id, ledgerIndex: appender.append(record).index }));
+  }
+
   /** Stores messages prepared beforehand (prepareMessage), in order. */
   async ingestPrepared(messages: readonly PreparedMessage[]): Promise<IngestResult[]> {
     checkBatchSize(messages.length);

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { firstInvalidUtf8, readTextLines } from './text-lines.js';
+import { fileBytes, firstInvalidUtf8, readTextLines } from './text-lines.js';
 
 describe('text export lines', () => {
   let dir: string;
@@ -17,7 +17,7 @@ describe('text export lines', () => {
     const file = join(dir, 'chat.txt');
     await writeFile(file, bytes);
     const out: string[] = [];
-    for await (const line of readTextLines(file, 'chat.txt')) out.push(line.text);
+    for await (const line of readTextLines(fileBytes(file), 'chat.txt')) out.push(line.text);
     return out;
   };
 

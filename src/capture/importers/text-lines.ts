@@ -45,14 +45,22 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
   return -1;
 }
 
-export async function* readTextLines(path: string, what: string): AsyncGenerator<TextLine> {
+/** Where an export's bytes come from: a file, or an entry of a zip. Opened anew for each pass. */
+export type ByteSource = () => Promise<AsyncIterable<Buffer>>;
+
+export const fileBytes =
+  (path: string): ByteSource =>
+  async () =>
+    createReadStream(path, { highWaterMark: 1024 * 1024 });
+
+export async function* readTextLines(source: ByteSource, what: string): AsyncGenerator<TextLine> {
   const decoder = new StringDecoder('utf8');
   let offset = 0;
   let carry = Buffer.alloc(0);
   let pending = '';
   let number = 0;
   let first = true;
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
+  for await (const chunk of await source()) {
     // Check whole sequences only: up to three bytes of a sequence cut by the chunk wait for the next.
     const bytes = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
     const cut = completeLength(bytes);

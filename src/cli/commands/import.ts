@@ -1,28 +1,27 @@
-import { stat } from 'node:fs/promises';
+import type { ChatExport } from '../../capture/importers/importer.js';
+import { checkExport, storeExport } from '../../capture/importers/run-import.js';
+import { describeSourceFile, localOperator } from '../../capture/importers/source-file.js';
 import { TimeZone } from '../../capture/importers/time-zone.js';
-import { WhatsAppConverter } from '../../capture/importers/whatsapp/import.js';
-import { inferDateOrders, readWhatsAppText } from '../../capture/importers/whatsapp/read.js';
-import { type PreparedMessage, prepareMessage } from '../../capture/ingest.js';
-import { validateMessage } from '../../capture/model.js';
-import { describeProblems, type Problem, StenoError } from '../../core/errors.js';
+import { WhatsAppExport } from '../../capture/importers/whatsapp/export.js';
+import { newRecordId } from '../../core/ids.js';
 import { parse, UsageError } from '../args.js';
 import type { Output } from '../output.js';
+import { Progress } from '../progress.js';
 import { ingestCommand } from './ingest.js';
 import { openFromArgs } from './open.js';
 
 const USAGE = `Usage: steno import FORMAT FILE [--tz ZONE] [--account HANDLE] [--conversation-title T]
                     [--dry-run] [--json] [--data DIR]
-  FORMAT is whatsapp (the .txt from "Export chat") or jsonl (the ingest format, as steno ingest).
+  FORMAT is whatsapp (the .txt from "Export chat", or the .zip with media) or jsonl (the ingest
+  format, as steno ingest).
   --tz ZONE      the IANA time zone the export's times were written in (required to store: the file
                  carries none), e.g. Asia/Hong_Kong
   --account      the firm's number or account the chat was exported from
   --conversation-title T  the chat's name (default: from the file name)
   --dry-run      store nothing; with --json, print each parsed message as a JSON line
   --skip-invalid (jsonl) store the good lines and report the bad ones
-  The whole file is read and checked before anything is stored; importing it again stores nothing twice.`;
-
-const CHUNK = 1000;
-const SHOWN_PROBLEMS = 50;
+  The whole file is read and checked before anything is stored; importing it again stores nothing twice.
+  The import itself (file, SHA-256, format, zone, counts, who ran it) is recorded in the ledger.`;
 
 export async function importCommand(args: string[], out: Output): Promise<number> {
   const { values, positionals } = parse(
@@ -50,11 +49,6 @@ export async function importCommand(args: string[], out: Output): Promise<number
     return ingestCommand(rest, out);
   }
   if (format !== 'whatsapp') throw new UsageError(`unknown format "${format}": give whatsapp or jsonl\n\n${USAGE}`);
-  try {
-    if (!(await stat(file)).isFile()) throw new Error('not a regular file');
-  } catch (error) {
-    throw new StenoError('io', `cannot read ${file}: ${(error as Error).message}`, { cause: error });
-  }
   const dryRun = values['dry-run'] === true;
   if (values.tz === undefined && !dryRun) {
     throw new UsageError(
@@ -62,78 +56,53 @@ export async function importCommand(args: string[], out: Output): Promise<number
     );
   }
   const zone = new TimeZone(values.tz ?? 'UTC');
-  const converter = new WhatsAppConverter({
+  const source = await describeSourceFile(file);
+  const importId = newRecordId();
+  const started = performance.now();
+  await using exp: ChatExport = await WhatsAppExport.open({
     file,
     zone,
+    importId,
     ...(values.account === undefined ? {} : { account: values.account }),
     ...(values['conversation-title'] === undefined ? {} : { conversationTitle: values['conversation-title'] }),
   });
-  const started = performance.now();
 
-  // Pass 1: how the file writes dates, and whether it is UTF-8 WhatsApp text at all.
-  const orders = await inferDateOrders(file, file);
-  // Pass 2: parse and check every message; nothing is stored if one fails.
-  const counts = { messages: 0, system: 0, deleted: 0, edited: 0, attachmentsNamed: 0 };
-  const problems: Problem[] = [];
-  for await (const m of readWhatsAppText(file, file, orders)) {
-    counts.messages++;
-    if (m.kind === 'system') counts.system++;
-    if (m.kind === 'delete') counts.deleted++;
-    if (m.edited) counts.edited++;
-    counts.attachmentsNamed += m.attachments.length;
-    if (dryRun && values.json) out.stdout(`${JSON.stringify(converter.preview(m))}\n`);
-    const checked = validateMessage(converter.toIngest(m), `line ${m.line}`, { maxAttachmentBytes: 0 });
-    if (!checked.ok) problems.push(...checked.problems);
-  }
-  if (problems.length > 0) {
-    throw new StenoError(
-      'invalid_input',
-      `${problems.length} problem(s) in ${file}; nothing was stored:\n${describeProblems(problems.slice(0, SHOWN_PROBLEMS))}`,
-      { problems },
-    );
-  }
   if (dryRun) {
+    const counts = await checkExport(exp, {
+      maxAttachmentBytes: Number.MAX_SAFE_INTEGER,
+      ...(values.json ? { onMessage: (m) => out.stdout(`${JSON.stringify(m)}\n`) } : {}),
+    });
     if (!values.json) out.stdout(`${describeCounts(counts)}; nothing stored (dry run)\n`);
     return 0;
   }
-
-  // Pass 3: store, in chunks that each commit durably; a re-run stores only what is missing.
   await using steno = await openFromArgs(values, true);
-  const again = new WhatsAppConverter(converter.options);
-  let created = 0;
-  let duplicates = 0;
-  let chunk: PreparedMessage[] = [];
-  const flush = async () => {
-    if (chunk.length === 0) return;
-    const results = await steno.ingest.ingestPrepared(chunk);
-    chunk = [];
-    for (const r of results) r.status === 'created' ? created++ : duplicates++;
-  };
-  const capturedAt = new Date().toISOString();
-  for await (const m of readWhatsAppText(file, file, orders)) {
-    const checked = validateMessage(again.toIngest(m), `line ${m.line}`, { maxAttachmentBytes: 0 });
-    if (!checked.ok) throw new StenoError('io', `${file} changed while it was being imported`);
-    chunk.push(prepareMessage(checked.message, capturedAt));
-    if (chunk.length >= CHUNK) await flush();
-  }
-  await flush();
+  const counts = await checkExport(exp, { maxAttachmentBytes: steno.config.maxAttachmentBytes });
+  const progress = new Progress(out, counts.messages);
+  const blobs = { maxBytes: steno.config.maxAttachmentBytes, put: (sha: string, b: Buffer) => steno.blobs.put(sha, b) };
+  const summary = await storeExport(
+    exp,
+    { ingest: steno.ingest, blobs },
+    {
+      importId,
+      source,
+      counts,
+      by: localOperator(),
+      details: { timeZone: zone.name, ...(values.account === undefined ? {} : { account: values.account }) },
+      onProgress: (stored) => progress.set(stored),
+    },
+  );
+  progress.done();
   await steno.ledger.checkpoint();
   const seconds = (performance.now() - started) / 1000;
-  const summary = {
-    file,
-    format,
-    timeZone: zone.name,
-    conversationId: converter.conversationId,
-    ...counts,
-    created,
-    duplicates,
-    seconds,
-  };
-  if (values.json) out.stdout(`${JSON.stringify(summary)}\n`);
-  else
+  if (values.json) {
     out.stdout(
-      `${describeCounts(counts)}: ${created} stored, ${duplicates} already archived, in ${seconds.toFixed(1)} s\n`,
+      `${JSON.stringify({ file, format, sha256: source.sha256, timeZone: zone.name, conversations: exp.conversations(), ...summary, seconds })}\n`,
     );
+  } else {
+    out.stdout(
+      `${describeCounts(summary)}: ${summary.created} stored, ${summary.duplicates} already archived, in ${seconds.toFixed(1)} s (import recorded at ledger index ${summary.importLedgerIndex})\n`,
+    );
+  }
   return 0;
 }
 
@@ -143,6 +112,7 @@ function describeCounts(c: {
   deleted: number;
   edited: number;
   attachmentsNamed: number;
+  attachmentFiles: number;
 }) {
-  return `${c.messages} messages (${c.system} system, ${c.deleted} deleted, ${c.edited} edited, ${c.attachmentsNamed} attachments named)`;
+  return `${c.messages} messages (${c.system} system, ${c.deleted} deleted, ${c.edited} edited; ${c.attachmentsNamed} attachments named, ${c.attachmentFiles} with their files)`;
 }

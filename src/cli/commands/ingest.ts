@@ -5,6 +5,7 @@ import { parse, UsageError } from '../args.js';
 import { inProcessChecker, type LineChecker, startCheckPool } from '../check-pool.js';
 import { type CheckedBatch, type Line, readLines } from '../jsonl.js';
 import type { Output } from '../output.js';
+import { Progress } from '../progress.js';
 import { openFromArgs } from './open.js';
 
 const USAGE = `Usage: steno ingest FILE.jsonl [--skip-invalid] [--json] [--data DIR]
@@ -155,33 +156,4 @@ export async function ingestCommand(args: string[], out: Output): Promise<number
     if (badLines.size > 0) out.stderr(`skipped:\n${describeProblems(problems.slice(0, SHOWN_PROBLEMS))}\n`);
   }
   return 0;
-}
-
-class Progress {
-  private done_ = 0;
-  private lastDraw = 0;
-  private readonly started = performance.now();
-
-  constructor(
-    private readonly out: Output,
-    private readonly total: number,
-  ) {}
-
-  advance(n: number): void {
-    this.done_ += n;
-    const now = performance.now();
-    if (!this.out.isTty || now - this.lastDraw < 200) return;
-    this.lastDraw = now;
-    const fraction = this.total === 0 ? 1 : this.done_ / this.total;
-    const width = 30;
-    const filled = Math.round(fraction * width);
-    const rate = Math.round(this.done_ / ((now - this.started) / 1000));
-    this.out.stderr(
-      `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${(fraction * 100).toFixed(0)}% ${this.done_}/${this.total} ${rate}/s`,
-    );
-  }
-
-  done(): void {
-    if (this.out.isTty) this.out.stderr('\n');
-  }
 }

@@ -82,7 +82,9 @@ describe('WhatsApp export parser', () => {
     ]);
     expect(wallIso(messages[1]!.wall)).toBe('2022-03-27T21:41:35');
     // The lines are kept exactly as written.
-    expect(messages[2]!.raw).toBe('\u200e[3/27/22, 21:41:55] Client Lee: \u200e<attached: 00000035-PHOTO-2022-03-27-21-41-55.jpg>');
+    expect(messages[2]!.raw).toBe(
+      '\u200e[3/27/22, 21:41:55] Client Lee: \u200e<attached: 00000035-PHOTO-2022-03-27-21-41-55.jpg>',
+    );
   });
 
   it('reads Android media: attached files with captions, omitted media, and deleted messages', () => {
