@@ -53,12 +53,11 @@ export const fileBytes =
   async () =>
     createReadStream(path, { highWaterMark: 1024 * 1024 });
 
-export async function* readTextLines(source: ByteSource, what: string): AsyncGenerator<TextLine> {
+/** Decoded text of a UTF-8 source, in pieces; a byte-order mark is dropped, invalid bytes refused. */
+export async function* readTextChunks(source: ByteSource, what: string): AsyncGenerator<string> {
   const decoder = new StringDecoder('utf8');
   let offset = 0;
   let carry = Buffer.alloc(0);
-  let pending = '';
-  let number = 0;
   let first = true;
   for await (const chunk of await source()) {
     // Check whole sequences only: up to three bytes of a sequence cut by the chunk wait for the next.
@@ -73,11 +72,25 @@ export async function* readTextLines(source: ByteSource, what: string): AsyncGen
     }
     offset += cut;
     carry = Buffer.from(bytes.subarray(cut));
-    let text = pending + decoder.write(whole);
-    if (first) {
+    let text = decoder.write(whole);
+    if (first && text.length > 0) {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       first = false;
     }
+    if (text.length > 0) yield text;
+  }
+  if (carry.length > 0) {
+    throw new StenoError('invalid_input', `${what} is not UTF-8 text: it ends inside a character at offset ${offset}`);
+  }
+  const rest = decoder.end();
+  if (rest !== '') yield rest;
+}
+
+export async function* readTextLines(source: ByteSource, what: string): AsyncGenerator<TextLine> {
+  let pending = '';
+  let number = 0;
+  for await (const piece of readTextChunks(source, what)) {
+    const text = pending + piece;
     let start = 0;
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
       number++;
@@ -92,11 +105,7 @@ export async function* readTextLines(source: ByteSource, what: string): AsyncGen
       );
     }
   }
-  if (carry.length > 0) {
-    throw new StenoError('invalid_input', `${what} is not UTF-8 text: it ends inside a character at offset ${offset}`);
-  }
-  const rest = pending + decoder.end();
-  if (rest !== '') yield { number: number + 1, text: endLine(rest, number + 1, what) };
+  if (pending !== '') yield { number: number + 1, text: endLine(pending, number + 1, what) };
 }
 
 function endLine(line: string, number: number, what: string): string {

@@ -22,6 +22,14 @@ describe('time zones for export times', () => {
     expect(london.toIso(at(2022, 3, 27, 1, 30))).toBe('2022-03-27T01:30:00+00:00');
   });
 
+  it('places instants in the zone with the offset in force then', () => {
+    expect(new TimeZone('Asia/Hong_Kong').instantToIso(Date.UTC(2018, 11, 5, 10, 39, 10))).toBe(
+      '2018-12-05T18:39:10+08:00',
+    );
+    expect(new TimeZone('UTC').instantToIso(1544006350_000)).toBe('2018-12-05T10:39:10+00:00');
+    expect(new TimeZone('Europe/London').instantToIso(Date.UTC(2022, 2, 27, 1, 30))).toBe('2022-03-27T02:30:00+01:00');
+  });
+
   it('refuses a zone that does not exist, saying what to give', () => {
     expect(() => new TimeZone('Hong Kong')).toThrow(/unknown time zone "Hong Kong": give an IANA name/);
   });

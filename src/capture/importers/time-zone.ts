@@ -43,6 +43,21 @@ export class TimeZone {
     return Math.round((asUtc - Math.floor(utcMs / 1000) * 1000) / 60_000);
   }
 
+  /** An instant (ms since the epoch) as ISO 8601 in this zone, with its offset there and then. */
+  instantToIso(utcMs: number): string {
+    const offset = this.offsetAt(utcMs);
+    const local = new Date(Math.floor(utcMs / 1000) * 1000 + offset * 60_000);
+    const t = {
+      year: local.getUTCFullYear(),
+      month: local.getUTCMonth() + 1,
+      day: local.getUTCDate(),
+      hour: local.getUTCHours(),
+      minute: local.getUTCMinutes(),
+      second: local.getUTCSeconds(),
+    };
+    return `${wallIso(t)}${formatOffset(offset)}`;
+  }
+
   /**
    * ISO 8601 with this zone's offset. A wall time that a daylight-saving change skips or repeats takes
    * the offset in force just before the change.

@@ -1,6 +1,7 @@
 import type { ChatExport } from '../../capture/importers/importer.js';
 import { checkExport, storeExport } from '../../capture/importers/run-import.js';
 import { describeSourceFile, localOperator } from '../../capture/importers/source-file.js';
+import { TelegramExport } from '../../capture/importers/telegram/export.js';
 import { TimeZone } from '../../capture/importers/time-zone.js';
 import { WhatsAppExport } from '../../capture/importers/whatsapp/export.js';
 import { newRecordId } from '../../core/ids.js';
@@ -12,10 +13,11 @@ import { openFromArgs } from './open.js';
 
 const USAGE = `Usage: steno import FORMAT FILE [--tz ZONE] [--account HANDLE] [--conversation-title T]
                     [--dry-run] [--json] [--data DIR]
-  FORMAT is whatsapp (the .txt from "Export chat", or the .zip with media) or jsonl (the ingest
-  format, as steno ingest).
-  --tz ZONE      the IANA time zone the export's times were written in (required to store: the file
-                 carries none), e.g. Asia/Hong_Kong
+  FORMAT is whatsapp (the .txt from "Export chat", or the .zip with media), telegram (Telegram
+  Desktop's result.json, media files beside it) or jsonl (the ingest format, as steno ingest).
+  --tz ZONE      the IANA time zone the export's times were written in, e.g. Asia/Hong_Kong (required
+                 to store a WhatsApp export, whose times carry none; for Telegram, the zone sentAt is
+                 written in, default UTC)
   --account      the firm's number or account the chat was exported from
   --conversation-title T  the chat's name (default: from the file name)
   --dry-run      store nothing; with --json, print each parsed message as a JSON line
@@ -48,9 +50,11 @@ export async function importCommand(args: string[], out: Output): Promise<number
     rest.splice(rest.indexOf(format), 1);
     return ingestCommand(rest, out);
   }
-  if (format !== 'whatsapp') throw new UsageError(`unknown format "${format}": give whatsapp or jsonl\n\n${USAGE}`);
+  if (format !== 'whatsapp' && format !== 'telegram') {
+    throw new UsageError(`unknown format "${format}": give whatsapp, telegram or jsonl\n\n${USAGE}`);
+  }
   const dryRun = values['dry-run'] === true;
-  if (values.tz === undefined && !dryRun) {
+  if (format === 'whatsapp' && values.tz === undefined && !dryRun) {
     throw new UsageError(
       `give --tz: a WhatsApp export's times carry no zone, and the one they were written in is recorded\n\n${USAGE}`,
     );
@@ -59,13 +63,17 @@ export async function importCommand(args: string[], out: Output): Promise<number
   const source = await describeSourceFile(file);
   const importId = newRecordId();
   const started = performance.now();
-  await using exp: ChatExport = await WhatsAppExport.open({
-    file,
-    zone,
-    importId,
-    ...(values.account === undefined ? {} : { account: values.account }),
-    ...(values['conversation-title'] === undefined ? {} : { conversationTitle: values['conversation-title'] }),
-  });
+  const account = values.account === undefined ? {} : { account: values.account };
+  await using exp: ChatExport =
+    format === 'telegram'
+      ? new TelegramExport({ file, zone, importId, ...account })
+      : await WhatsAppExport.open({
+          file,
+          zone,
+          importId,
+          ...account,
+          ...(values['conversation-title'] === undefined ? {} : { conversationTitle: values['conversation-title'] }),
+        });
 
   if (dryRun) {
     const counts = await checkExport(exp, {
