@@ -1,5 +1,6 @@
 import type { ChatExport } from '../../capture/importers/importer.js';
 import { checkExport, storeExport } from '../../capture/importers/run-import.js';
+import { SlackExport } from '../../capture/importers/slack/export.js';
 import { describeSourceFile, localOperator } from '../../capture/importers/source-file.js';
 import { TelegramExport } from '../../capture/importers/telegram/export.js';
 import { TimeZone } from '../../capture/importers/time-zone.js';
@@ -14,7 +15,8 @@ import { openFromArgs } from './open.js';
 const USAGE = `Usage: steno import FORMAT FILE [--tz ZONE] [--account HANDLE] [--conversation-title T]
                     [--dry-run] [--json] [--data DIR]
   FORMAT is whatsapp (the .txt from "Export chat", or the .zip with media), telegram (Telegram
-  Desktop's result.json, media files beside it) or jsonl (the ingest format, as steno ingest).
+  Desktop's result.json, media files beside it), slack (a workspace export zip) or jsonl (the ingest
+  format, as steno ingest).
   --tz ZONE      the IANA time zone the export's times were written in, e.g. Asia/Hong_Kong (required
                  to store a WhatsApp export, whose times carry none; for Telegram, the zone sentAt is
                  written in, default UTC)
@@ -50,8 +52,8 @@ export async function importCommand(args: string[], out: Output): Promise<number
     rest.splice(rest.indexOf(format), 1);
     return ingestCommand(rest, out);
   }
-  if (format !== 'whatsapp' && format !== 'telegram') {
-    throw new UsageError(`unknown format "${format}": give whatsapp, telegram or jsonl\n\n${USAGE}`);
+  if (format !== 'whatsapp' && format !== 'telegram' && format !== 'slack') {
+    throw new UsageError(`unknown format "${format}": give whatsapp, telegram, slack or jsonl\n\n${USAGE}`);
   }
   const dryRun = values['dry-run'] === true;
   if (format === 'whatsapp' && values.tz === undefined && !dryRun) {
@@ -67,13 +69,15 @@ export async function importCommand(args: string[], out: Output): Promise<number
   await using exp: ChatExport =
     format === 'telegram'
       ? new TelegramExport({ file, zone, importId, ...account })
-      : await WhatsAppExport.open({
-          file,
-          zone,
-          importId,
-          ...account,
-          ...(values['conversation-title'] === undefined ? {} : { conversationTitle: values['conversation-title'] }),
-        });
+      : format === 'slack'
+        ? new SlackExport({ file, zone, importId, ...account })
+        : await WhatsAppExport.open({
+            file,
+            zone,
+            importId,
+            ...account,
+            ...(values['conversation-title'] === undefined ? {} : { conversationTitle: values['conversation-title'] }),
+          });
 
   if (dryRun) {
     const counts = await checkExport(exp, {
