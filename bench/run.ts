@@ -3,6 +3,7 @@
  * with figures and ratios to a baseline measured in the same run.
  *
  *   BENCH_MESSAGES  messages per ingest path (default 500000; the archive ends with twice this)
+ *   BENCH_WHATSAPP_LINES  lines of the generated WhatsApp export (default 1000000)
  *   BENCH_DB        sqlite,postgres (default both)
  *   BENCH_PG_URL    default postgres://postgres@127.0.0.1:5432/postgres
  */
@@ -12,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { baselineSqlite } from './baseline-sqlite.js';
+import { importWhatsApp } from './import-whatsapp.js';
 import { ingestApi } from './ingest-api.js';
 import { ingestCli } from './ingest-cli.js';
 import { queryLatencies } from './queries.js';
@@ -19,6 +21,7 @@ import { fmt } from './support/stats.js';
 import { verifyRate } from './verify.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 500_000);
+const WHATSAPP_LINES = Number(process.env.BENCH_WHATSAPP_LINES ?? 1_000_000);
 const BACKENDS = (process.env.BENCH_DB ?? 'sqlite,postgres').split(',');
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -79,6 +82,16 @@ async function runBackend(db: string, root: string, baselinePerSecond: number): 
     );
     out['steno verify records/s (audit, as verify reports it)'] = fmt(verify.auditPerSecond);
     out['  whole command, start-up included'] = fmt(verify.perSecond);
+
+    log(`[${db}] steno import whatsapp of a generated ${fmt(WHATSAPP_LINES)}-line export`);
+    const wa = await importWhatsApp({ env, dir: root, lines: WHATSAPP_LINES });
+    log(`  ${JSON.stringify(wa)}`);
+    out[`WhatsApp import messages/s (${fmt(WHATSAPP_LINES)} lines, ${wa.megabytes.toFixed(0)} MB)`] = fmt(
+      wa.importPerSecond,
+    );
+    out['  peak RSS MiB'] = String(wa.importPeakRssMiB);
+    out['  ratio to steno ingest FILE'] = (wa.importPerSecond / cli.perSecond).toFixed(2);
+    out['WhatsApp dry-run parse messages/s / peak RSS MiB'] = `${fmt(wa.dryRunPerSecond)} / ${wa.dryRunPeakRssMiB}`;
 
     log(`[${db}] inclusion proofs and search latency at ${fmt(2 * MESSAGES)} messages`);
     const q = await queryLatencies({ env, samples: 200 });

@@ -112,6 +112,19 @@ describe(`steno import whatsapp on ${TEST_DB}`, () => {
     expect(verified.code).toBe(0);
   });
 
+  it('skips a message the archive cannot take, saying why, and stores the rest', async () => {
+    const file = await write('WhatsApp Chat with Long Talker.txt', [
+      '05/02/2024, 10:00 - Long Talker: short and fine',
+      `05/02/2024, 10:01 - Long Talker: ${'x'.repeat(300_000)}`,
+      '05/02/2024, 10:02 - Long Talker: also fine',
+    ]);
+    const result = await steno('import', 'whatsapp', file, '--tz', 'UTC', '--json');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ messages: 3, created: 2, skipped: 1 });
+    expect(result.stderr).toContain('skipped 1 message(s)');
+    expect(result.stderr).toContain('line 2.text: must be at most 262144 characters');
+  });
+
   it('imports the zip with media, storing each attached file as an attachment of its message', async () => {
     const photo = Buffer.from('\xff\xd8 a photo of a contract note', 'latin1');
     const zip = join(backend.dataDir, 'WhatsApp Chat - Client Lee.zip');

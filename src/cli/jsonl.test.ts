@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkLines, type Line, readLines } from './jsonl.js';
+import { checkLines, type Line } from '../capture/checking/lines.js';
+import { readLines } from './jsonl.js';
 
 describe('reading JSON Lines', () => {
   let dir: string;

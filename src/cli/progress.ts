@@ -8,7 +8,8 @@ export class Progress {
 
   constructor(
     private readonly out: Output,
-    private readonly total: number,
+    /** Unknown (null) for a stream read once: then the bar shows the count and rate only. */
+    private readonly total: number | null,
   ) {}
 
   advance(n: number): void {
@@ -20,10 +21,14 @@ export class Progress {
     const now = performance.now();
     if (!this.out.isTty || now - this.lastDraw < 200) return;
     this.lastDraw = now;
+    const rate = Math.round(this.done_ / ((now - this.started) / 1000));
+    if (this.total === null) {
+      this.out.stderr(`\r${this.done_} ${rate}/s`);
+      return;
+    }
     const fraction = this.total === 0 ? 1 : this.done_ / this.total;
     const width = 30;
     const filled = Math.round(fraction * width);
-    const rate = Math.round(this.done_ / ((now - this.started) / 1000));
     this.out.stderr(
       `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${(fraction * 100).toFixed(0)}% ${this.done_}/${this.total} ${rate}/s`,
     );

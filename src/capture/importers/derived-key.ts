@@ -3,25 +3,29 @@
  * sender, timestamp and text, and the message's position among identical ones, so that importing the
  * same export twice, or a later export that repeats older messages, yields the same ids.
  */
-import { canonicalBytes } from '../../core/canonical-json.js';
 import { sha256Hex } from '../../core/hash.js';
 
 /** Identical messages are counted within this many recent distinct ones: memory stays flat. */
 const REMEMBERED = 10_000;
 
 export class DerivedKeys {
-  private readonly seen = new Map<string, number>();
+  /** Counts of recent keys in two generations: a key is remembered for REMEMBERED to 2×REMEMBERED keys. */
+  private current = new Map<string, number>();
+  private previous = new Map<string, number>();
 
   constructor(private readonly prefix: string) {}
 
   next(parts: { conversationId: string; sender: string; wallTime: string; kind: string; text: string }): string {
+    // JSON of an array of strings is one exact text per value: enough to tell keys apart, and cheap.
     const base = sha256Hex(
-      canonicalBytes([parts.conversationId, parts.sender, parts.wallTime, parts.kind, parts.text]),
+      Buffer.from(JSON.stringify([parts.conversationId, parts.sender, parts.wallTime, parts.kind, parts.text])),
     );
-    const occurrence = (this.seen.get(base) ?? 0) + 1;
-    this.seen.delete(base);
-    this.seen.set(base, occurrence);
-    if (this.seen.size > REMEMBERED) this.seen.delete(this.seen.keys().next().value!);
+    const occurrence = (this.current.get(base) ?? this.previous.get(base) ?? 0) + 1;
+    this.current.set(base, occurrence);
+    if (this.current.size >= REMEMBERED) {
+      this.previous = this.current;
+      this.current = new Map();
+    }
     return `${this.prefix}${base.slice(0, 40)}${occurrence > 1 ? `-${occurrence}` : ''}`;
   }
 }

@@ -6,14 +6,9 @@
 
 import { describeProblems, type Problem, StenoError } from '../../core/errors.js';
 import { sha256Hex } from '../../core/hash.js';
-import { newRecordId } from '../../core/ids.js';
-import {
-  type BlobSink,
-  type IngestService,
-  type MessageWriteTx,
-  type PreparedMessage,
-  prepareMessage,
-} from '../ingest.js';
+import type { CheckedBatch, Line } from '../checking/lines.js';
+import type { LineChecker } from '../checking/pool.js';
+import type { BlobSink, IngestService, MessageWriteTx, PreparedMessage } from '../ingest.js';
 import { validateMessage } from '../model.js';
 import type { ChatExport, DryRunMessage, ImportedMessage } from './importer.js';
 import type { SourceFile } from './source-file.js';
@@ -33,9 +28,12 @@ export interface ImportSummary extends ImportCounts {
   importLedgerIndex: number;
   created: number;
   duplicates: number;
+  /** Messages that failed validation, with the reason: not stored. */
+  skipped: Problem[];
 }
 
-const CHUNK = 1000;
+const CHUNK = 5000;
+const LINES_PER_BATCH = 2000;
 const SHOWN_PROBLEMS = 50;
 
 /** Passes 1 and 2: the export, then every message, checked; nothing is stored. */
@@ -54,12 +52,7 @@ export async function checkExport(
   };
   const problems: Problem[] = [];
   for await (const m of exp.messages()) {
-    counts.messages++;
-    if (m.preview.kind === 'system') counts.system++;
-    if (m.preview.kind === 'delete') counts.deleted++;
-    if (m.preview.edited) counts.edited++;
-    counts.attachmentsNamed += m.preview.attachments.length;
-    counts.attachmentFiles += m.files.length;
+    count(counts, m);
     options.onMessage?.(m.preview);
     for (const f of m.files) {
       if (f.size > options.maxAttachmentBytes) {
@@ -83,46 +76,102 @@ export async function checkExport(
   return counts;
 }
 
-/** Pass 3: stores every message (attachment bytes first), then records the import. */
+/**
+ * Pass 3: stores every message. The main thread reads and converts; the checker (worker threads for
+ * a large export) validates and prepares each message as it would a line of `steno ingest`; chunks
+ * commit in export order. A message that fails validation is skipped and reported with its reason.
+ */
 export async function storeExport(
   exp: ChatExport,
-  deps: { ingest: IngestService<MessageWriteTx>; blobs: BlobSink },
+  deps: { ingest: IngestService<MessageWriteTx>; blobs: BlobSink; checker: LineChecker },
   options: {
     importId: string;
     source: SourceFile;
-    counts: ImportCounts;
     by: string;
     details: Record<string, unknown>;
-    onProgress?: (stored: number) => void;
+    onProgress?: (done: number) => void;
   },
 ): Promise<ImportSummary> {
+  const counts: ImportCounts = {
+    messages: 0,
+    system: 0,
+    deleted: 0,
+    edited: 0,
+    attachmentsNamed: 0,
+    attachmentFiles: 0,
+  };
+  const skipped: Problem[] = [];
   let created = 0;
   let duplicates = 0;
   let chunk: PreparedMessage[] = [];
+  // One chunk commits while the next is prepared.
+  let committing: Promise<void> = Promise.resolve();
   const flush = async () => {
     if (chunk.length === 0) return;
-    const results = await deps.ingest.ingestPrepared(chunk);
+    const sending = chunk;
     chunk = [];
-    for (const r of results) r.status === 'created' ? created++ : duplicates++;
-    options.onProgress?.(created + duplicates);
+    const previous = committing;
+    const next = deps.ingest.ingestPrepared(sending).then((results) => {
+      for (const r of results) r.status === 'created' ? created++ : duplicates++;
+      options.onProgress?.(created + duplicates + skipped.length);
+    });
+    next.catch(() => undefined);
+    await previous;
+    committing = next;
   };
+  // Batches out to the checker, taken back in order; `where` names each line's message in reports.
+  const ahead: { batch: Promise<CheckedBatch>; where: Map<number, string> }[] = [];
+  const limit = deps.checker.parallelism * 2;
+  let lines: Line[] = [];
+  let where = new Map<number, string>();
+  let ordinal = 0;
+  const send = () => {
+    const batch = deps.checker.check(lines);
+    batch.catch(() => undefined);
+    ahead.push({ batch, where });
+    lines = [];
+    where = new Map();
+  };
+  const take = async () => {
+    const { batch, where: names } = ahead.shift()!;
+    const checked = await batch;
+    for (const problem of checked.problems) {
+      const number = Number(/^line (\d+)/.exec(problem.where)?.[1]);
+      skipped.push({ ...problem, where: problem.where.replace(/^line \d+/, names.get(number) ?? problem.where) });
+    }
+    for (let i = 0; i < checked.validNumbers.length; i++) {
+      chunk.push(checked.message(i));
+      if (chunk.length >= CHUNK) await flush();
+    }
+  };
+
   const startedAt = new Date().toISOString();
   let failure: Error | null = null;
   try {
     for await (const m of exp.messages()) {
-      chunk.push(prepareMessage(await withAttachments(m, deps.blobs), startedAt));
-      if (chunk.length >= CHUNK) await flush();
+      count(counts, m);
+      const message = m.files.length === 0 ? m.message : await withAttachments(m, deps.blobs);
+      ordinal++;
+      lines.push({ number: ordinal, text: JSON.stringify(message) });
+      where.set(ordinal, m.where);
+      if (lines.length >= LINES_PER_BATCH) send();
+      while (ahead.length >= limit) await take();
     }
+    if (lines.length > 0) send();
+    while (ahead.length > 0) await take();
     await flush();
+    await committing;
   } catch (error) {
     failure = error as Error;
+    await committing.catch(() => undefined);
   }
   const record = await deps.ingest.recordImport(options.importId, {
     format: exp.format,
     file: options.source,
     conversations: exp.conversations(),
     ...options.details,
-    counts: { ...options.counts, created, duplicates },
+    counts: { ...counts, created, duplicates, skipped: skipped.length },
+    ...(skipped.length > 0 ? { skipped: skipped.slice(0, SHOWN_PROBLEMS) } : {}),
     outcome: failure === null ? 'complete' : `stopped: ${failure.message}`,
     by: options.by,
     startedAt,
@@ -131,16 +180,32 @@ export async function storeExport(
   if (failure !== null) {
     throw new StenoError(
       'io',
-      `the import stopped after ${created + duplicates} of ${options.counts.messages} messages were stored: ${failure.message}\n` +
+      `the import stopped after ${created + duplicates} messages were stored: ${failure.message}\n` +
         'Run the same command again: messages already stored are recognised and not stored twice.',
       { cause: failure },
     );
   }
-  return { ...options.counts, importId: record.id, importLedgerIndex: record.ledgerIndex, created, duplicates };
+  return {
+    ...counts,
+    importId: record.id,
+    importLedgerIndex: record.ledgerIndex,
+    created,
+    duplicates,
+    skipped,
+  };
+}
+
+function count(counts: ImportCounts, m: ImportedMessage): void {
+  counts.messages++;
+  if (m.preview.kind === 'system') counts.system++;
+  if (m.preview.kind === 'delete') counts.deleted++;
+  if (m.preview.edited) counts.edited++;
+  counts.attachmentsNamed += m.preview.attachments.length;
+  counts.attachmentFiles += m.files.length;
 }
 
 /** Stores the message's attachment bytes and names them by digest in the message. */
-async function withAttachments(m: ImportedMessage, blobs: BlobSink) {
+async function withAttachments(m: ImportedMessage, blobs: BlobSink): Promise<Record<string, unknown>> {
   const attachments: Record<string, unknown>[] = [];
   for (const f of m.files) {
     const bytes = await f.read();
@@ -148,10 +213,5 @@ async function withAttachments(m: ImportedMessage, blobs: BlobSink) {
     await blobs.put(sha256, bytes);
     attachments.push({ filename: f.filename, contentType: f.contentType, sha256, size: bytes.length });
   }
-  const message = attachments.length === 0 ? m.message : { ...m.message, attachments };
-  const checked = validateMessage(message, m.where, { maxAttachmentBytes: blobs.maxBytes });
-  if (!checked.ok) throw new StenoError('io', `the export changed while it was being imported (${m.where})`);
-  return checked.message;
+  return { ...m.message, attachments };
 }
-
-export { newRecordId as newImportId };

@@ -33,8 +33,22 @@ export class TimeZone {
     }
   }
 
+  /** Offsets by quarter hour: every zone changes offset on a quarter hour, and Intl is slow. */
+  private readonly offsets = new Map<number, number>();
+
   /** The zone's offset from UTC, in minutes, at an instant. */
   private offsetAt(utcMs: number): number {
+    const bucket = Math.floor(utcMs / QUARTER_HOUR_MS);
+    let offset = this.offsets.get(bucket);
+    if (offset === undefined) {
+      if (this.offsets.size >= 100_000) this.offsets.clear();
+      offset = this.computeOffset(bucket * QUARTER_HOUR_MS);
+      this.offsets.set(bucket, offset);
+    }
+    return offset;
+  }
+
+  private computeOffset(utcMs: number): number {
     const parts: Record<string, number> = {};
     for (const p of this.format.formatToParts(new Date(utcMs))) {
       if (p.type !== 'literal') parts[p.type] = Number(p.value);
@@ -74,6 +88,7 @@ export class TimeZone {
 }
 
 const DAY_MS = 86_400_000;
+const QUARTER_HOUR_MS = 900_000;
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 

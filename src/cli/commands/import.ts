@@ -1,3 +1,4 @@
+import { inProcessChecker, startCheckPool } from '../../capture/checking/pool.js';
 import type { ChatExport } from '../../capture/importers/importer.js';
 import { checkExport, storeExport } from '../../capture/importers/run-import.js';
 import { SlackExport } from '../../capture/importers/slack/export.js';
@@ -5,6 +6,7 @@ import { describeSourceFile, localOperator } from '../../capture/importers/sourc
 import { TelegramExport } from '../../capture/importers/telegram/export.js';
 import { TimeZone } from '../../capture/importers/time-zone.js';
 import { WhatsAppExport } from '../../capture/importers/whatsapp/export.js';
+import { describeProblems } from '../../core/errors.js';
 import { newRecordId } from '../../core/ids.js';
 import { parse, UsageError } from '../args.js';
 import type { Output } from '../output.js';
@@ -26,6 +28,9 @@ const USAGE = `Usage: steno import FORMAT FILE [--tz ZONE] [--account HANDLE] [-
   --skip-invalid (jsonl) store the good lines and report the bad ones
   The whole file is read and checked before anything is stored; importing it again stores nothing twice.
   The import itself (file, SHA-256, format, zone, counts, who ran it) is recorded in the ledger.`;
+
+/** Below this, starting worker threads costs more than it saves. */
+const POOL_MIN_FILE_BYTES = 4 * 1024 * 1024;
 
 export async function importCommand(args: string[], out: Output): Promise<number> {
   const { values, positionals } = parse(
@@ -84,38 +89,51 @@ export async function importCommand(args: string[], out: Output): Promise<number
       maxAttachmentBytes: Number.MAX_SAFE_INTEGER,
       ...(values.json ? { onMessage: (m) => out.stdout(`${JSON.stringify(m)}\n`) } : {}),
     });
-    if (!values.json) out.stdout(`${describeCounts(counts)}; nothing stored (dry run)\n`);
+    if (!values.json) {
+      out.stdout(`${describeCounts(counts)}; nothing stored (dry run); peak memory ${peakRssMiB()} MiB\n`);
+    }
     return 0;
   }
   await using steno = await openFromArgs(values, true);
-  const counts = await checkExport(exp, { maxAttachmentBytes: steno.config.maxAttachmentBytes });
-  const progress = new Progress(out, counts.messages);
+  await exp.check();
+  const checkOptions = { maxAttachmentBytes: steno.config.maxAttachmentBytes };
+  await using checker =
+    source.size >= POOL_MIN_FILE_BYTES ? await startCheckPool(checkOptions) : inProcessChecker(checkOptions);
+  const progress = new Progress(out, null);
   const blobs = { maxBytes: steno.config.maxAttachmentBytes, put: (sha: string, b: Buffer) => steno.blobs.put(sha, b) };
   const summary = await storeExport(
     exp,
-    { ingest: steno.ingest, blobs },
+    { ingest: steno.ingest, blobs, checker },
     {
       importId,
       source,
-      counts,
       by: localOperator(),
       details: { timeZone: zone.name, ...(values.account === undefined ? {} : { account: values.account }) },
-      onProgress: (stored) => progress.set(stored),
+      onProgress: (done) => progress.set(done),
     },
   );
   progress.done();
   await steno.ledger.checkpoint();
   const seconds = (performance.now() - started) / 1000;
+  if (summary.skipped.length > 0) {
+    out.stderr(`skipped ${summary.skipped.length} message(s):\n${describeProblems(summary.skipped.slice(0, 50))}\n`);
+  }
   if (values.json) {
+    const { skipped, ...rest } = summary;
     out.stdout(
-      `${JSON.stringify({ file, format, sha256: source.sha256, timeZone: zone.name, conversations: exp.conversations(), ...summary, seconds })}\n`,
+      `${JSON.stringify({ file, format, sha256: source.sha256, timeZone: zone.name, conversations: exp.conversations(), ...rest, skipped: skipped.length, seconds, peakRssMiB: peakRssMiB() })}\n`,
     );
   } else {
     out.stdout(
-      `${describeCounts(summary)}: ${summary.created} stored, ${summary.duplicates} already archived, in ${seconds.toFixed(1)} s (import recorded at ledger index ${summary.importLedgerIndex})\n`,
+      `${describeCounts(summary)}: ${summary.created} stored, ${summary.duplicates} already archived, ${summary.skipped.length} skipped, in ${seconds.toFixed(1)} s (import recorded at ledger index ${summary.importLedgerIndex})\n`,
     );
   }
   return 0;
+}
+
+/** The most memory the process has held, for the summary: an import's memory should stay flat. */
+function peakRssMiB(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
 function describeCounts(c: {

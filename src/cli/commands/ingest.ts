@@ -1,9 +1,10 @@
 import { stat } from 'node:fs/promises';
+import type { CheckedBatch, Line } from '../../capture/checking/lines.js';
+import { inProcessChecker, type LineChecker, startCheckPool } from '../../capture/checking/pool.js';
 import type { PreparedMessage } from '../../capture/ingest.js';
 import { describeProblems, isStenoError, type Problem, StenoError } from '../../core/errors.js';
 import { parse, UsageError } from '../args.js';
-import { inProcessChecker, type LineChecker, startCheckPool } from '../check-pool.js';
-import { type CheckedBatch, type Line, readLines } from '../jsonl.js';
+import { readLines } from '../jsonl.js';
 import type { Output } from '../output.js';
 import { Progress } from '../progress.js';
 import { openFromArgs } from './open.js';

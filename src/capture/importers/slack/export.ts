@@ -138,6 +138,17 @@ export class SlackExport implements ChatExport {
         `${this.options.file}: a Slack export with no day files (folder/YYYY-MM-DD.json)`,
       );
     }
+    // Every day file is read once here, so that a truncated or malformed one stops the import before
+    // anything is stored.
+    for (const day of this.dayFiles) {
+      let index = 0;
+      for await (const value of this.arrayOf(day.name)) {
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+          throw new StenoError('invalid_input', `${this.options.file}: ${day.name}[${index}] is not a message object`);
+        }
+        index++;
+      }
+    }
   }
 
   async *messages(): AsyncGenerator<ImportedMessage> {

@@ -44,10 +44,14 @@ export class WhatsAppConverter {
   private readonly keys = new DerivedKeys('wa-export:');
   readonly title: string;
   readonly conversationId: string;
+  private readonly shownTitle: string;
+  private readonly fileName: string;
 
   constructor(readonly options: WhatsAppImportOptions) {
     this.title = options.conversationTitle ?? titleFromFileName(options.file);
     this.conversationId = `whatsapp-export:${this.title}`;
+    this.shownTitle = this.title.slice(0, 512);
+    this.fileName = basename(options.file);
   }
 
   /** The contract's dry-run view of a parsed message. */
@@ -67,31 +71,34 @@ export class WhatsAppConverter {
     const wallTime = wallIso(m.wall);
     const sender = m.sender ?? SYSTEM_SENDER;
     const id = this.keys.next({ conversationId: this.conversationId, sender, wallTime, kind: m.kind, text: m.text });
-    return {
+    // Built field by field (canonical JSON orders the keys anyway): spreads cost more than the rest.
+    const raw: Record<string, unknown> = {
+      source: 'whatsapp-export',
+      file: this.fileName,
+      line: m.line,
+      lines: m.raw,
+      wallTime,
+      timeZone: this.options.zone.name,
+      edited: m.edited,
+      attachments: m.attachments,
+    };
+    if (this.options.importId !== undefined) raw.import = this.options.importId;
+    const message: Record<string, unknown> = {
       platform: 'whatsapp',
       conversationId: this.conversationId,
-      conversationTitle: this.title.slice(0, 512),
+      conversationTitle: this.shownTitle,
       sender: sender.slice(0, 512),
-      ...(m.sender === null ? {} : { senderName: m.sender.slice(0, 512) }),
       sentAt: this.options.zone.toIso(m.wall),
       kind: m.kind,
       platformMessageId: id,
-      // The export keeps no trace of what a deleted message said: the delete record stands for it.
-      ...(m.kind === 'delete' ? { refersTo: id } : {}),
-      ...(m.text === '' ? {} : { text: m.text }),
-      ...(this.options.account === undefined ? {} : { account: this.options.account }),
-      raw: {
-        source: 'whatsapp-export',
-        ...(this.options.importId === undefined ? {} : { import: this.options.importId }),
-        file: basename(this.options.file),
-        line: m.line,
-        lines: m.raw,
-        wallTime,
-        timeZone: this.options.zone.name,
-        edited: m.edited,
-        attachments: m.attachments,
-      },
+      raw,
     };
+    if (m.sender !== null) message.senderName = m.sender.slice(0, 512);
+    // The export keeps no trace of what a deleted message said: the delete record stands for it.
+    if (m.kind === 'delete') message.refersTo = id;
+    if (m.text !== '') message.text = m.text;
+    if (this.options.account !== undefined) message.account = this.options.account;
+    return message;
   }
 }
 
@@ -154,15 +161,27 @@ export class WhatsAppExport implements ChatExport {
 
   async check(): Promise<void> {
     const orders = new DateOrders();
-    for await (const { text } of readTextLines(this.text, this.what)) {
+    let started = false;
+    for await (const { number, text } of readTextLines(this.text, this.what)) {
       const header = matchHeader(text);
-      if (header !== null) orders.observe(header);
+      if (header !== null) orders.observe(header, number);
+      else if (!started && text.trim() !== '') {
+        throw new StenoError(
+          'invalid_input',
+          `${this.what}: line ${number} does not start with a date and time, as every WhatsApp export does`,
+        );
+      }
+      started ||= header !== null;
     }
     if (orders.count === 0) {
       throw new StenoError(
         'invalid_input',
         `${this.what} is not a WhatsApp chat export: no line starts with a date and time`,
       );
+    }
+    const impossible = orders.firstLineWithoutDate();
+    if (impossible !== null) {
+      throw new StenoError('invalid_input', `${this.what}: line ${impossible} has a date or time that does not exist`);
     }
     this.orders = orders;
   }

@@ -168,13 +168,19 @@ export class DateOrderVote {
 export class DateOrders {
   private readonly votes = new Map<string, DateOrderVote>();
   private decided: Map<string, DateOrder> | null = null;
+  /** Per way of writing and date order, the first line whose date would not exist read that way. */
+  private readonly firstImpossible = new Map<string, number>();
 
   private static shape(h: Header): string {
     return `${h.layout}${h.dotted ? '.' : '/'}${h.digits[0]}${h.digits[1]}`;
   }
 
-  observe(h: Header): void {
+  observe(h: Header, line = 0): void {
     const shape = DateOrders.shape(h);
+    for (const order of ['dmy', 'mdy', 'ymd'] as const) {
+      const key = `${shape} ${order}`;
+      if (!this.firstImpossible.has(key) && wallTimeOf(h, order) === null) this.firstImpossible.set(key, line);
+    }
     let vote = this.votes.get(shape);
     if (vote === undefined) {
       vote = new DateOrderVote();
@@ -187,6 +193,16 @@ export class DateOrders {
     let n = 0;
     for (const vote of this.votes.values()) n += vote.count;
     return n;
+  }
+
+  /** The first line whose date does not exist under the order inferred for it, if any. */
+  firstLineWithoutDate(): number | null {
+    let first: number | null = null;
+    for (const [shape, vote] of this.votes) {
+      const line = this.firstImpossible.get(`${shape} ${vote.result()}`);
+      if (line !== undefined && (first === null || line < first)) first = line;
+    }
+    return first;
   }
 
   orderFor(h: Header): DateOrder {
@@ -290,8 +306,8 @@ function finish(p: Pending): WhatsAppMessage {
   let text = [first, ...continuation].join('\n');
 
   let edited = false;
-  for (const suffix of EDITED_SUFFIXES) {
-    const trimmed = text.replace(INVISIBLE, '').trimEnd();
+  const trimmed = text.includes('>') ? text.replace(INVISIBLE, '').trimEnd() : '';
+  for (const suffix of trimmed === '' ? [] : EDITED_SUFFIXES) {
     if (trimmed.endsWith(suffix)) {
       edited = true;
       text = trimmed.slice(0, -suffix.length).trimEnd();

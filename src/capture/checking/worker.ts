@@ -1,14 +1,14 @@
 /**
- * A worker thread of `steno ingest`: checks and prepares batches of lines. Blobs travel packed in one
+ * A worker thread of `steno ingest` and the importers: checks and prepares batches of lines. Blobs travel packed in one
  * transferable buffer per column, the rows as one JSON string: the main thread keeps a batch as it came
  * until the storing pass, and a few large objects cost the garbage collector nothing, where a few
  * million small strings and arrays held for the whole pass cost it seconds.
  */
 import { workerData } from 'node:worker_threads';
-import { type BlobColumn, blobColumnBuffers, packBlobs } from '../core/blob-column.js';
-import type { Problem } from '../core/errors.js';
-import { serveRequests } from '../core/worker-pool.js';
-import { checkLines, type Line } from './jsonl.js';
+import { type BlobColumn, blobColumnBuffers, packBlobs } from '../../core/blob-column.js';
+import type { Problem } from '../../core/errors.js';
+import { serveRequests } from '../../core/worker-pool.js';
+import { checkLines, type Line } from './lines.js';
 
 /** A prepared message's record id and row, all but its blobs. */
 export type PreparedTuple = [

@@ -3,12 +3,12 @@
  * canonicalise every line before anything is stored) uses every core.
  */
 
-import type { PreparedMessage } from '../capture/ingest.js';
-import { blobAt } from '../core/blob-column.js';
-import { compiledWorkerPath } from '../core/worker-path.js';
-import { startWorkerPool } from '../core/worker-pool.js';
-import type { CheckReply, PreparedTuple } from './check-worker.js';
-import { type CheckedBatch, checkedBatch, checkLines, type Line } from './jsonl.js';
+import { blobAt } from '../../core/blob-column.js';
+import { compiledWorkerPath } from '../../core/worker-path.js';
+import { startWorkerPool } from '../../core/worker-pool.js';
+import type { PreparedMessage } from '../ingest.js';
+import { type CheckedBatch, checkedBatch, checkLines, type Line } from './lines.js';
+import type { CheckReply, PreparedTuple } from './worker.js';
 
 export interface LineChecker extends AsyncDisposable {
   readonly parallelism: number;
@@ -25,7 +25,7 @@ export function inProcessChecker(options: { maxAttachmentBytes: number }): LineC
 
 export async function startCheckPool(options: { maxAttachmentBytes: number }): Promise<LineChecker> {
   const pool = await startWorkerPool<Line[], CheckReply>({
-    path: compiledWorkerPath(import.meta.url, 'check-worker.js'),
+    path: compiledWorkerPath(import.meta.url, 'worker.js'),
     name: 'line checker',
     workerData: options,
   });
