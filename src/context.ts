@@ -5,12 +5,13 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TokenService, type TokenStorage } from './auth/tokens.js';
+import { DirectoryService } from './capture/directory/directory.js';
 import { IngestService, type MessageWriteTx } from './capture/ingest.js';
 import type { Config } from './config/config.js';
 import { loadOrCreateSigningKey } from './config/signing-key.js';
 import { StenoError } from './core/errors.js';
 import type { AuditStorage } from './ledger/audit.js';
-import type { ContentReader } from './ledger/content.js';
+import type { ContentReader, RecordsByType } from './ledger/content.js';
 import { Ledger, type LedgerStorage, type StoredCheckpoint } from './ledger/log.js';
 import type { EvidenceStorage } from './produce/evidence.js';
 import { SearchService, type SearchStorage } from './review/search.js';
@@ -20,6 +21,7 @@ import type { MetaStorage } from './store/meta.js';
 export type StenoStore = LedgerStorage<MessageWriteTx> &
   SearchStorage &
   ContentReader &
+  RecordsByType &
   TokenStorage &
   MetaStorage &
   AuditStorage &
@@ -47,6 +49,7 @@ export interface Steno extends AsyncDisposable {
   ledger: Ledger<MessageWriteTx>;
   ingest: IngestService<MessageWriteTx>;
   search: SearchService;
+  directory: DirectoryService<MessageWriteTx>;
   tokens: TokenService;
   blobs: BlobStore;
   origin: string;
@@ -80,6 +83,7 @@ export async function openSteno(config: Config, options: { createKey: boolean })
       );
     }
     const ledger = new Ledger<MessageWriteTx>({ storage: store, signer: identity.signer, origin });
+    const directory = new DirectoryService({ ledger, records: store });
     const blobs = new FileBlobStore({ root: join(config.dataDir, 'blobs'), maxBytes: config.maxAttachmentBytes });
     const close = async () => {
       await ledger.flush();
@@ -90,7 +94,8 @@ export async function openSteno(config: Config, options: { createKey: boolean })
       store,
       ledger,
       ingest: new IngestService({ ledger, blobs }),
-      search: new SearchService({ storage: store, contents: store }),
+      search: new SearchService({ storage: store, contents: store, directory: () => directory.load() }),
+      directory,
       tokens: new TokenService(store),
       blobs,
       origin,

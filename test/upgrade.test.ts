@@ -32,6 +32,7 @@ describe(`an archive at schema version 1 on ${TEST_DB}`, () => {
         ? `ALTER TABLE ledger_leaves ADD COLUMN leaf_hash bytea NOT NULL DEFAULT '\\x00'`
         : `ALTER TABLE ledger_leaves ADD COLUMN leaf_hash BLOB NOT NULL DEFAULT x'00'`,
     );
+    await rawExec(b, 'DROP INDEX ledger_leaves_by_type');
     await rawExec(b, pg ? 'DELETE FROM schema_migrations WHERE version > 1' : 'PRAGMA user_version = 1');
 
     const verified = await steno('verify');
@@ -44,6 +45,14 @@ describe(`an archive at schema version 1 on ${TEST_DB}`, () => {
         )
       : await rawQuery<{ name: string }>(b, `SELECT name FROM pragma_table_info('ledger_leaves')`);
     expect(columns.map((c) => c.name).sort()).toEqual(['leaf', 'leaf_index', 'record_id', 'record_type']);
+    // v3: the index that finds imports and directory changes without reading every leaf.
+    const indexes = pg
+      ? await rawQuery<{ name: string }>(
+          b,
+          `SELECT indexname AS name FROM pg_indexes WHERE schemaname = current_schema()`,
+        )
+      : await rawQuery<{ name: string }>(b, `SELECT name FROM sqlite_master WHERE type = 'index'`);
+    expect(indexes.map((i) => i.name)).toContain('ledger_leaves_by_type');
 
     const more = join(b.dataDir, 'more.jsonl');
     await writeFile(more, `${JSON.stringify({ ...CHAT[0], platformMessageId: 'after-upgrade' })}\n`);

@@ -10,6 +10,7 @@ import { newRecordId } from '../core/ids.js';
 import { segmentForIndex } from '../index/segment.js';
 import type { MessageProjection } from '../ledger/audit.js';
 import { type Ledger, type LedgerWriteTx, type PreparedRecord, prepareRecord } from '../ledger/log.js';
+import { normaliseHandle } from './directory/handles.js';
 import { LIMITS, type MessageContent, type ValidatedMessage, validateMessage } from './model.js';
 
 /** The message projection (what the audit checks against the content), plus what storing it needs. */
@@ -170,7 +171,13 @@ function checkBatchSize(count: number): void {
 }
 
 function messageRow(key: Buffer, c: MessageContent): Omit<MessageRow, 'leafIndex' | 'recordId'> {
-  const participants = new Set<string>([c.sender, ...(c.recipients ?? [])]);
+  // Each handle as written and, where it differs, as the directory writes it (phones in E.164), so a
+  // client's or staff member's messages are found by their registered handles.
+  const participants = new Set<string>();
+  for (const handle of [c.sender, ...(c.recipients ?? [])]) {
+    participants.add(handle);
+    participants.add(normaliseHandle(c.platform, handle));
+  }
   const searchable = [c.text ?? '', ...(c.attachments?.map((a) => a.filename) ?? [])].join('\n');
   return {
     dedupKey: key,

@@ -11,7 +11,8 @@ export const USAGE = `Usage: steno <command> [options]
 Commands:
   serve                      run the server (HTTP API on STENO_HOST:STENO_PORT)
   ingest FILE.jsonl          import messages, one JSON object per line
-  import FORMAT FILE         import a chat export (whatsapp) or a JSON Lines file
+  import FORMAT FILE         import a chat export (whatsapp, telegram, slack) or a JSON Lines file
+  directory import|export|resolve   the directory of staff and clients and their IM handles
   search QUERY               full-text search with filters
   checkpoint [--key]         print the latest signed checkpoint (or the verifier key)
   verify                     audit the whole ledger against its content and checkpoints
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./commands/serve.js')).serveCommand,
   ingest: async () => (await import('./commands/ingest.js')).ingestCommand,
   import: async () => (await import('./commands/import.js')).importCommand,
+  directory: async () => (await import('./commands/directory.js')).directoryCommand,
   search: async () => (await import('./commands/search.js')).searchCommand,
   checkpoint: async () => (await import('./commands/checkpoint.js')).checkpointCommand,
   verify: async () => (await import('./commands/verify.js')).verifyCommand,

@@ -12,3 +12,16 @@ export interface StoredContent {
 export interface ContentReader {
   readContents(indexes: readonly number[]): Promise<Map<number, StoredContent>>;
 }
+
+/** A record other than a message (an import, a directory change), with its content (null once shredded). */
+export interface StoredRecord {
+  index: number;
+  id: string;
+  leaf: Buffer;
+  content: Buffer | null;
+}
+
+/** Records of one type, in ledger order; indexed by type, so without reading every leaf. */
+export interface RecordsByType {
+  recordsOfType(type: string): Promise<StoredRecord[]>;
+}

@@ -3,6 +3,7 @@
  * Storage translates the parsed query for its engine (FTS5 or PostgreSQL text search).
  */
 
+import type { Directory, Party } from '../capture/directory/directory.js';
 import type { MessageContent } from '../capture/model.js';
 import { StenoError } from '../core/errors.js';
 import { parseQuery, type Query } from '../index/query.js';
@@ -12,6 +13,8 @@ export interface MessageFilters {
   platform?: string;
   conversationId?: string;
   participant?: string;
+  /** Any of these handles (the handles a client or staff member held). */
+  participants?: string[];
   /** Inclusive lower bound on sentAt, epoch ms. */
   fromMs?: number;
   /** Exclusive upper bound on sentAt, epoch ms. */
@@ -43,6 +46,21 @@ export interface SearchStorage {
 export interface SearchResult extends MessageHit {
   sentAt: string;
   content: MessageContent | null;
+  /** Who the participants were, by the directory, when the message was sent. */
+  resolved?: Resolution;
+}
+
+export interface Resolution {
+  sender: Party | null;
+  recipients: (Party | null)[];
+  /** `unregistered-sender`: a handle no client or staff member holds, writing to staff. */
+  flags: string[];
+}
+
+/** A selection by directory entry instead of by handle. */
+export interface PartyFilter {
+  clientId?: string;
+  staffId?: string;
 }
 
 export const MAX_SEARCH_LIMIT = 1000;
@@ -51,13 +69,16 @@ export class SearchService {
   private readonly storage: SearchStorage;
   private readonly contents: ContentReader;
 
-  constructor(options: { storage: SearchStorage; contents: ContentReader }) {
+  private readonly directory: (() => Promise<Directory>) | undefined;
+
+  constructor(options: { storage: SearchStorage; contents: ContentReader; directory?: () => Promise<Directory> }) {
     this.storage = options.storage;
     this.contents = options.contents;
+    this.directory = options.directory;
   }
 
   async search(
-    input: { query?: string; limit?: number; beforeIndex?: number } & MessageFilters,
+    input: { query?: string; limit?: number; beforeIndex?: number } & MessageFilters & PartyFilter,
   ): Promise<SearchResult[]> {
     const limit = input.limit ?? 50;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) {
@@ -70,20 +91,56 @@ export class SearchService {
         problems: [{ where: 'from', message: 'must be before to' }],
       });
     }
-    const { query, ...filters } = input;
+    const { query, clientId, staffId, ...filters } = input;
     const criteria: SearchCriteria = { ...filters, limit };
     if (query !== undefined) criteria.query = parseQuery(query);
+    const directory = this.directory === undefined ? null : await this.directory();
+    const party =
+      clientId !== undefined
+        ? { kind: 'client' as const, id: clientId }
+        : staffId !== undefined
+          ? { kind: 'staff' as const, id: staffId }
+          : null;
+    if (party !== null) {
+      if (directory === null || directory.get(party.kind, party.id) === undefined) {
+        throw new StenoError(
+          'not_found',
+          `no ${party.kind === 'client' ? 'client' : 'staff member'} ${party.id} in the directory`,
+        );
+      }
+      // Every handle the party ever held; each hit is then kept only if the party held it at the time.
+      const handles = directory.handlesEverHeld(party.kind, party.id).map((h) => h.slice(h.indexOf(':') + 1));
+      if (handles.length === 0) return [];
+      criteria.participants = handles;
+    }
     const hits = await this.storage.searchMessages(criteria);
     const contents = await this.contents.readContents(hits.map((h) => h.leafIndex));
-    return hits.map((hit) => {
+    const results: SearchResult[] = [];
+    for (const hit of hits) {
       const stored = contents.get(hit.leafIndex);
-      return {
-        ...hit,
-        sentAt: new Date(hit.sentAtMs).toISOString(),
-        content: stored === undefined ? null : (JSON.parse(stored.content.toString('utf8')) as MessageContent),
-      };
-    });
+      const content = stored === undefined ? null : (JSON.parse(stored.content.toString('utf8')) as MessageContent);
+      const result: SearchResult = { ...hit, sentAt: new Date(hit.sentAtMs).toISOString(), content };
+      if (directory !== null) result.resolved = resolveParticipants(directory, hit, content);
+      if (party !== null) {
+        const involved = [result.resolved?.sender, ...(result.resolved?.recipients ?? [])];
+        if (!involved.some((p) => p?.kind === party.kind && p.id === party.id)) continue;
+      }
+      results.push(result);
+    }
+    return results;
   }
+}
+
+/** Resolves a message's sender and recipients through the directory, as of when it was sent. */
+export function resolveParticipants(directory: Directory, hit: MessageHit, content: MessageContent | null): Resolution {
+  const at = hit.sentAtMs;
+  const sender = directory.resolve(hit.platform, hit.sender, at);
+  const recipients = (content?.recipients ?? []).map((r) => directory.resolve(hit.platform, r, at));
+  const account = content?.account === undefined ? null : directory.resolve(hit.platform, content.account, at);
+  const flags: string[] = [];
+  const toStaff = [...recipients, account].some((p) => p?.kind === 'staff');
+  if (sender === null && toStaff && content?.kind !== 'system') flags.push('unregistered-sender');
+  return { sender, recipients, flags };
 }
 
 /**

@@ -4,7 +4,11 @@ import { type Output, printable } from '../output.js';
 import { openFromArgs } from './open.js';
 
 const USAGE = `Usage: steno search QUERY [--platform P] [--conversation ID] [--participant HANDLE]
-                    [--from DATE] [--to DATE] [--limit N] [--json] [--data DIR]
+                    [--client ID] [--staff ID] [--from DATE] [--to DATE] [--limit N] [--json] [--data DIR]
+  --client, --staff: messages a client or staff member took part in, by the handles the directory
+  says they held at the time.
+  Results name each sender as the directory knows them; [unregistered-sender] marks a handle no
+  client or staff member holds, writing to staff.
   QUERY: words (all must match), "exact phrase", a OR b, -exclude, prefix*; Chinese works as typed.
   Newest first.`;
 
@@ -15,6 +19,8 @@ export async function searchCommand(args: string[], out: Output): Promise<number
       platform: { type: 'string' },
       conversation: { type: 'string' },
       participant: { type: 'string' },
+      client: { type: 'string' },
+      staff: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
       limit: { type: 'string' },
@@ -34,6 +40,8 @@ export async function searchCommand(args: string[], out: Output): Promise<number
     platform: values.platform,
     conversationId: values.conversation,
     participant: values.participant,
+    clientId: values.client,
+    staffId: values.staff,
     fromMs: values.from === undefined ? undefined : parseDateFilter(values.from, '--from'),
     toMs: values.to === undefined ? undefined : parseDateFilter(values.to, '--to', 'to'),
     limit,
@@ -44,8 +52,10 @@ export async function searchCommand(args: string[], out: Output): Promise<number
   }
   for (const r of results) {
     const text = r.content?.text ?? `(${r.kind})`;
+    const who = r.resolved?.sender ? ` [${r.resolved.sender.kind} ${printable(r.resolved.sender.id, 40)}]` : '';
+    const flags = r.resolved?.flags.map((f) => ` [${f}]`).join('') ?? '';
     out.stdout(
-      `#${r.leafIndex} ${r.sentAt} ${r.platform} ${printable(r.conversationId, 40)} ${printable(r.sender, 40)}: ${printable(text)}\n`,
+      `#${r.leafIndex} ${r.sentAt} ${r.platform} ${printable(r.conversationId, 40)} ${printable(r.sender, 40)}${who}${flags}: ${printable(text)}\n`,
     );
   }
   out.stderr(`${results.length} result(s)\n`);

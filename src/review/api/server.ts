@@ -119,6 +119,8 @@ export async function buildServer(steno: Steno): Promise<FastifyInstance> {
         platform: q.platform,
         conversationId: q.conversation,
         participant: q.participant,
+        clientId: q.client,
+        staffId: q.staff,
         fromMs: q.from === undefined ? undefined : parseDateFilter(q.from, 'from'),
         toMs: q.to === undefined ? undefined : parseDateFilter(q.to, 'to', 'to'),
         limit: q.limit === undefined ? undefined : integerParam(q.limit, 'limit'),

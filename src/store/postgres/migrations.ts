@@ -68,4 +68,6 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `,
   // v2: leaf hashes are derived from the leaves, never stored (one less thing to tamper with and audit).
   'ALTER TABLE ledger_leaves DROP COLUMN leaf_hash;',
+  // v3: records other than messages (imports, directory changes) found without reading every leaf.
+  "CREATE INDEX IF NOT EXISTS ledger_leaves_by_type ON ledger_leaves (record_type, leaf_index) WHERE record_type <> 'message';",
 ];

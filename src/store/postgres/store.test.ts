@@ -123,7 +123,7 @@ describe.skipIf(!ENABLED)('PostgresStore (runs only with STENO_TEST_DB=postgres:
       'record_contents',
       'schema_migrations',
     ]);
-    expect(rows.versions).toEqual([1, 2]);
+    expect(rows.versions).toEqual([1, 2, 3]);
     // Nothing leaked into public.
     const inPublic = await withClient(
       async (c) =>

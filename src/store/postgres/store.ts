@@ -21,7 +21,7 @@ import { StenoError } from '../../core/errors.js';
 import { sha256 } from '../../core/hash.js';
 import { toTsquery } from '../../index/query.js';
 import type { AuditRow, AuditStorage } from '../../ledger/audit.js';
-import type { ContentReader, StoredContent } from '../../ledger/content.js';
+import type { ContentReader, RecordsByType, StoredContent, StoredRecord } from '../../ledger/content.js';
 import type { ContentRow, LeafRow, LedgerStorage, NodeRow, StoredCheckpoint } from '../../ledger/log.js';
 import { HASH_SIZE, hashLeaf } from '../../ledger/tree/index.js';
 import type { EvidenceStorage, StoredLeaf } from '../../produce/evidence.js';
@@ -511,6 +511,11 @@ class MessageSearch {
         `m.leaf_index IN (SELECT leaf_index FROM message_participants WHERE handle = ${this.param(c.participant, 'text')})`,
       );
     }
+    if (c.participants !== undefined) {
+      this.where.push(
+        `m.leaf_index IN (SELECT leaf_index FROM message_participants WHERE handle = ANY(${this.param(c.participants, 'text[]')}))`,
+      );
+    }
     // Compared as bigint so the indexes apply; against an integer column, >= x and < x mean the same as
     // >= ceil(x) and < ceil(x), so a fractional bound behaves as in SQLite.
     if (c.fromMs !== undefined) this.where.push(`m.sent_at >= ${this.param(Math.ceil(c.fromMs), 'bigint')}`);
@@ -582,6 +587,7 @@ export class PostgresStore
     LedgerStorage<PostgresWriteTx>,
     SearchStorage,
     ContentReader,
+    RecordsByType,
     TokenStorage,
     MetaStorage,
     AuditStorage,
@@ -725,6 +731,21 @@ export class PostgresStore
     return num(r.n) === count && r.shortest === HASH_SIZE && r.longest === HASH_SIZE ? r.hashes : null;
   }
 
+  async recordsOfType(type: string): Promise<StoredRecord[]> {
+    const result = await this.pool.query<{
+      leaf_index: string;
+      record_id: string;
+      leaf: Buffer;
+      content: Buffer | null;
+    }>(
+      `SELECT l.leaf_index, l.record_id, l.leaf, c.content FROM ledger_leaves l
+       LEFT JOIN record_contents c USING (leaf_index)
+       WHERE l.record_type = $1 AND l.record_type <> 'message' ORDER BY l.leaf_index`,
+      [type],
+    );
+    return result.rows.map((r) => ({ index: Number(r.leaf_index), id: r.record_id, leaf: r.leaf, content: r.content }));
+  }
+
   async latestCheckpoint(): Promise<StoredCheckpoint | null> {
     const result = await this.pool.query('SELECT * FROM ledger_checkpoints ORDER BY tree_size DESC LIMIT 1');
     const row = result.rows[0] as Row | undefined;
@@ -805,6 +826,7 @@ export class PostgresStore
         c.query !== undefined ||
         c.conversationId !== undefined ||
         c.participant !== undefined ||
+        c.participants !== undefined ||
         c.platform !== undefined;
       if (!selective) return await search.run(this.pool, c.limit, { kind: 'plain' });
       const recent = await search.run(this.pool, c.limit, { kind: 'window', size: searchWindow(c.limit) });

@@ -16,7 +16,7 @@ import type { ExistingMessage, MessageRow, MessageWriteTx } from '../../capture/
 import { StenoError } from '../../core/errors.js';
 import { toFts5Match } from '../../index/query.js';
 import type { AuditRow, AuditStorage } from '../../ledger/audit.js';
-import type { ContentReader, StoredContent } from '../../ledger/content.js';
+import type { ContentReader, RecordsByType, StoredContent, StoredRecord } from '../../ledger/content.js';
 import type { ContentRow, LeafRow, LedgerStorage, NodeRow, StoredCheckpoint } from '../../ledger/log.js';
 import type { EvidenceStorage, StoredLeaf } from '../../produce/evidence.js';
 import type { MessageHit, SearchCriteria, SearchStorage } from '../../review/search.js';
@@ -170,6 +170,7 @@ export class SqliteStore
     LedgerStorage<SqliteWriteTx>,
     SearchStorage,
     ContentReader,
+    RecordsByType,
     TokenStorage,
     MetaStorage,
     AuditStorage,
@@ -326,12 +327,28 @@ export class SqliteStore
     return out;
   }
 
+  async recordsOfType(type: string): Promise<StoredRecord[]> {
+    const rows = this.reader
+      .prepare(
+        `SELECT l.leaf_index, l.record_id, l.leaf, c.content FROM ledger_leaves l
+         LEFT JOIN record_contents c USING (leaf_index)
+         WHERE l.record_type = ? AND l.record_type <> 'message' ORDER BY l.leaf_index`,
+      )
+      .all(type) as { leaf_index: number; record_id: string; leaf: Buffer; content: Buffer | null }[];
+    return rows.map((r) => ({ index: r.leaf_index, id: r.record_id, leaf: r.leaf, content: r.content }));
+  }
+
   async searchMessages(c: SearchCriteria): Promise<MessageHit[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     const keyTokens: string[] = [];
     if (c.conversationId !== undefined) keyTokens.push(conversationToken(c.conversationId));
     if (c.participant !== undefined) keyTokens.push(participantToken(c.participant));
+    const anyParticipant = c.participants === undefined ? [] : c.participants.map(participantToken);
+    const keyMatch = [
+      ...(keyTokens.length > 0 ? [allOf(keyTokens)] : []),
+      ...(anyParticipant.length > 0 ? [`(${anyOf(anyParticipant)})`] : []),
+    ].join(' AND ');
     // Drive from the full-text index when there is a query, else from the key tokens, else by ledger index.
     let from = 'messages m';
     let order = 'm.leaf_index DESC';
@@ -340,15 +357,15 @@ export class SqliteStore
       order = 'f.rowid DESC';
       where.push('message_fts MATCH ?');
       params.push(toFts5Match(c.query));
-      if (keyTokens.length > 0) {
+      if (keyMatch !== '') {
         where.push('m.leaf_index IN (SELECT rowid FROM message_keys WHERE message_keys MATCH ?)');
-        params.push(allOf(keyTokens));
+        params.push(keyMatch);
       }
-    } else if (keyTokens.length > 0) {
+    } else if (keyMatch !== '') {
       from = 'message_keys k JOIN messages m ON m.leaf_index = k.rowid';
       order = 'k.rowid DESC';
       where.push('message_keys MATCH ?');
-      params.push(allOf(keyTokens));
+      params.push(keyMatch);
     }
     if (c.conversationId !== undefined) {
       where.push('m.conversation_id = ?');
