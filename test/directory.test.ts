@@ -1,5 +1,5 @@
 /** `steno directory` and selection by client or staff, as child processes on a real store (STENO_TEST_DB). */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestBackend, TEST_DB, type TestBackend } from './support/backend.js';
@@ -108,6 +108,23 @@ describe(`steno directory on ${TEST_DB}`, () => {
     expect(await search('buy', '--client', 'C2')).toEqual([]);
     const unknown = await steno('search', 'buy', '--client', 'C404');
     expect(unknown.stderr).toContain('no client C404 in the directory');
+
+    // A group chat exported without --account: staff write in it, so a stranger in it is flagged too.
+    const group = [
+      '02/04/2026, 10:00 - +852 9111 2222: Morning all, HSBC results today',
+      '02/04/2026, 10:05 - +852 6111 1111: can you sell my 0700 position',
+    ].join('\n');
+    const groupFile = await file('WhatsApp Chat with Desk Group.txt', group);
+    expect((await steno('import', 'whatsapp', groupFile, '--tz', 'Asia/Hong_Kong')).code).toBe(0);
+    const [stranger] = await search('sell', '--conversation', 'whatsapp-export:Desk Group');
+    expect(stranger!.resolved).toEqual({ sender: null, recipients: [], flags: ['unregistered-sender'] });
+
+    // An evidence package for one client holds that client's messages only.
+    const out = join(backend.dataDir, 'package-C1');
+    const exported = await steno('export', '--out', out, '--client', 'C1', '--json');
+    expect(exported.stderr).toBe('');
+    expect(JSON.parse(exported.stdout)).toMatchObject({ records: 1 });
+    expect(await readFile(join(out, 'content.jsonl'), 'utf8')).toContain('Buy 2000 HSBC at market');
 
     // C1's number passes to C2: C1's older message stays C1's.
     const moved = CLIENTS.replace('whatsapp:+852 9123 4567', '').replace(

@@ -11,7 +11,7 @@ import { StenoError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import type { ContentReader } from '../ledger/content.js';
 import type { StoredCheckpoint } from '../ledger/log.js';
-import type { SearchCriteria, SearchStorage } from '../review/search.js';
+import type { MessageHit, SearchCriteria, SearchStorage } from '../review/search.js';
 import type { BlobStore } from '../store/blobs/files.js';
 import { type Manifest, PACKAGE_FILES, PACKAGE_FORMAT } from './package-format.js';
 import { renderTranscript, type TranscriptEntry } from './transcript.js';
@@ -57,6 +57,8 @@ export async function exportEvidence(options: {
   selectionLabel: Record<string, unknown>;
   verifierKey: string;
   outDir: string;
+  /** Narrows each page of hits further (a selection by client or staff member, checked by time). */
+  keep?: (hits: MessageHit[]) => Promise<MessageHit[]>;
 }): Promise<ExportResult> {
   const outDir = resolve(options.outDir);
   await ensureEmptyTarget(outDir);
@@ -71,7 +73,7 @@ export async function exportEvidence(options: {
       limit: PAGE,
       ...(before === undefined ? {} : { beforeIndex: before }),
     });
-    for (const hit of page) indexes.push(hit.leafIndex);
+    for (const hit of options.keep === undefined ? page : await options.keep(page)) indexes.push(hit.leafIndex);
     if (indexes.length > MAX_PACKAGE_RECORDS) {
       throw new StenoError(
         'too_large',

@@ -3,7 +3,7 @@
  * Storage translates the parsed query for its engine (FTS5 or PostgreSQL text search).
  */
 
-import type { Directory, Party } from '../capture/directory/directory.js';
+import type { Directory, EntryKind, Party } from '../capture/directory/directory.js';
 import type { MessageContent } from '../capture/model.js';
 import { StenoError } from '../core/errors.js';
 import { parseQuery, type Query } from '../index/query.js';
@@ -95,21 +95,10 @@ export class SearchService {
     const criteria: SearchCriteria = { ...filters, limit };
     if (query !== undefined) criteria.query = parseQuery(query);
     const directory = this.directory === undefined ? null : await this.directory();
-    const party =
-      clientId !== undefined
-        ? { kind: 'client' as const, id: clientId }
-        : staffId !== undefined
-          ? { kind: 'staff' as const, id: staffId }
-          : null;
+    const party = partyOf({ clientId, staffId });
     if (party !== null) {
-      if (directory === null || directory.get(party.kind, party.id) === undefined) {
-        throw new StenoError(
-          'not_found',
-          `no ${party.kind === 'client' ? 'client' : 'staff member'} ${party.id} in the directory`,
-        );
-      }
-      // Every handle the party ever held; each hit is then kept only if the party held it at the time.
-      const handles = directory.handlesEverHeld(party.kind, party.id).map((h) => h.slice(h.indexOf(':') + 1));
+      if (directory === null) throw new StenoError('not_found', 'there is no directory to select by');
+      const handles = partyHandles(directory, party);
       if (handles.length === 0) return [];
       criteria.participants = handles;
     }
@@ -121,14 +110,74 @@ export class SearchService {
       const content = stored === undefined ? null : (JSON.parse(stored.content.toString('utf8')) as MessageContent);
       const result: SearchResult = { ...hit, sentAt: new Date(hit.sentAtMs).toISOString(), content };
       if (directory !== null) result.resolved = resolveParticipants(directory, hit, content);
-      if (party !== null) {
-        const involved = [result.resolved?.sender, ...(result.resolved?.recipients ?? [])];
-        if (!involved.some((p) => p?.kind === party.kind && p.id === party.id)) continue;
-      }
+      if (party !== null && directory !== null && !involves(directory, party, hit, content)) continue;
       results.push(result);
     }
+    if (directory !== null) await this.flagUnregisteredInStaffConversations(directory, results);
     return results;
   }
+
+  /**
+   * A sender no one in the directory holds, in a conversation where staff take part (though not named
+   * on this message, as in a group chat), is an unregistered sender too.
+   */
+  private async flagUnregisteredInStaffConversations(directory: Directory, results: SearchResult[]): Promise<void> {
+    const suspects = results.filter(
+      (r) =>
+        r.resolved !== undefined && r.resolved.sender === null && r.resolved.flags.length === 0 && r.kind !== 'system',
+    );
+    if (suspects.length === 0) return;
+    const staffHandles = directory.list('staff').flatMap((s) => s.handles.map((h) => h.slice(h.indexOf(':') + 1)));
+    if (staffHandles.length === 0) return;
+    const withStaff = new Map<string, boolean>();
+    for (const r of suspects) {
+      let staffed = withStaff.get(r.conversationId);
+      if (staffed === undefined) {
+        const hits = await this.storage.searchMessages({
+          conversationId: r.conversationId,
+          participants: staffHandles,
+          limit: 1,
+        });
+        staffed = hits.length > 0;
+        withStaff.set(r.conversationId, staffed);
+      }
+      if (staffed) r.resolved!.flags.push('unregistered-sender');
+    }
+  }
+}
+
+export function partyOf(filter: PartyFilter): { kind: EntryKind; id: string } | null {
+  if (filter.clientId !== undefined) return { kind: 'client', id: filter.clientId };
+  if (filter.staffId !== undefined) return { kind: 'staff', id: filter.staffId };
+  return null;
+}
+
+/**
+ * Every handle (without its platform) a client or staff member ever held: what storage selects on.
+ * Each message found is then kept only if they held the handle when it was sent (involves()).
+ */
+export function partyHandles(directory: Directory, party: { kind: EntryKind; id: string }): string[] {
+  if (directory.get(party.kind, party.id) === undefined) {
+    throw new StenoError(
+      'not_found',
+      `no ${party.kind === 'client' ? 'client' : 'staff member'} ${party.id} in the directory`,
+    );
+  }
+  return directory.handlesEverHeld(party.kind, party.id).map((h) => h.slice(h.indexOf(':') + 1));
+}
+
+/** Whether the party sent or received the message, by the handles they held at the time. */
+export function involves(
+  directory: Directory,
+  party: { kind: EntryKind; id: string },
+  hit: MessageHit,
+  content: MessageContent | null,
+): boolean {
+  const is = (handle: string) => {
+    const p = directory.resolve(hit.platform, handle, hit.sentAtMs);
+    return p?.kind === party.kind && p.id === party.id;
+  };
+  return is(hit.sender) || (content?.recipients ?? []).some(is);
 }
 
 /** Resolves a message's sender and recipients through the directory, as of when it was sent. */

@@ -1,12 +1,13 @@
+import type { MessageContent } from '../../capture/model.js';
 import { parseQuery } from '../../index/query.js';
 import { exportEvidence, type Selection } from '../../produce/evidence.js';
-import { parseDateFilter } from '../../review/search.js';
+import { involves, type MessageHit, parseDateFilter, partyHandles, partyOf } from '../../review/search.js';
 import { parse, UsageError } from '../args.js';
 import type { Output } from '../output.js';
 import { openFromArgs } from './open.js';
 
-const USAGE = `Usage: steno export --out DIR [--conversation ID] [--participant HANDLE] [--from DATE] [--to DATE]
-                    [--query TEXT] [--platform P] [--json] [--data DIR]
+const USAGE = `Usage: steno export --out DIR [--conversation ID] [--participant HANDLE] [--client ID] [--staff ID]
+                    [--from DATE] [--to DATE] [--query TEXT] [--platform P] [--json] [--data DIR]
   Writes an evidence package (steno-evidence/1) for the selected messages; DIR must be new or empty.
   Selections combine (AND); with none, the package holds every message.`;
 
@@ -17,6 +18,8 @@ export async function exportCommand(args: string[], out: Output): Promise<number
       out: { type: 'string' },
       conversation: { type: 'string' },
       participant: { type: 'string' },
+      client: { type: 'string' },
+      staff: { type: 'string' },
       platform: { type: 'string' },
       from: { type: 'string' },
       to: { type: 'string' },
@@ -48,7 +51,24 @@ export async function exportCommand(args: string[], out: Output): Promise<number
     label.query = values.query;
   }
   await using steno = await openFromArgs(values, true);
+  // By client or staff member: the handles they ever held, each message kept if they held it then.
+  let keep: ((hits: MessageHit[]) => Promise<MessageHit[]>) | undefined;
+  const party = partyOf({ clientId: values.client, staffId: values.staff });
+  if (party !== null) {
+    const directory = await steno.directory.load();
+    selection.participants = partyHandles(directory, party);
+    label[party.kind] = party.id;
+    keep = async (hits) => {
+      const stored = await steno.store.readContents(hits.map((h) => h.leafIndex));
+      return hits.filter((h) => {
+        const item = stored.get(h.leafIndex);
+        const content = item === undefined ? null : (JSON.parse(item.content.toString('utf8')) as MessageContent);
+        return involves(directory, party, h, content);
+      });
+    };
+  }
   const result = await exportEvidence({
+    ...(keep === undefined ? {} : { keep }),
     storage: steno.store,
     ledger: steno.ledger,
     blobs: steno.blobs,

@@ -820,6 +820,7 @@ export class PostgresStore
    * planner, which estimates ranges well.
    */
   async searchMessages(c: SearchCriteria): Promise<MessageHit[]> {
+    if (c.participants !== undefined && c.participants.length === 0) return [];
     try {
       const search = new MessageSearch(c);
       const selective =

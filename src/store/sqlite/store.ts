@@ -339,6 +339,7 @@ export class SqliteStore
   }
 
   async searchMessages(c: SearchCriteria): Promise<MessageHit[]> {
+    if (c.participants !== undefined && c.participants.length === 0) return [];
     const where: string[] = [];
     const params: unknown[] = [];
     const keyTokens: string[] = [];
