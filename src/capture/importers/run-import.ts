@@ -39,17 +39,10 @@ const SHOWN_PROBLEMS = 50;
 /** Passes 1 and 2: the export, then every message, checked; nothing is stored. */
 export async function checkExport(
   exp: ChatExport,
-  options: { maxAttachmentBytes: number; onMessage?: (preview: DryRunMessage) => void; importId?: string },
+  options: { maxAttachmentBytes: number; onMessage?: (preview: DryRunMessage) => void },
 ): Promise<ImportCounts> {
   await exp.check();
-  const counts: ImportCounts = {
-    messages: 0,
-    system: 0,
-    deleted: 0,
-    edited: 0,
-    attachmentsNamed: 0,
-    attachmentFiles: 0,
-  };
+  const counts = emptyCounts();
   const problems: Problem[] = [];
   for await (const m of exp.messages()) {
     count(counts, m);
@@ -92,14 +85,7 @@ export async function storeExport(
     onProgress?: (done: number) => void;
   },
 ): Promise<ImportSummary> {
-  const counts: ImportCounts = {
-    messages: 0,
-    system: 0,
-    deleted: 0,
-    edited: 0,
-    attachmentsNamed: 0,
-    attachmentFiles: 0,
-  };
+  const counts = emptyCounts();
   const skipped: Problem[] = [];
   let created = 0;
   let duplicates = 0;
@@ -193,6 +179,10 @@ export async function storeExport(
     duplicates,
     skipped,
   };
+}
+
+function emptyCounts(): ImportCounts {
+  return { messages: 0, system: 0, deleted: 0, edited: 0, attachmentsNamed: 0, attachmentFiles: 0 };
 }
 
 function count(counts: ImportCounts, m: ImportedMessage): void {

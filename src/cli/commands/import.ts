@@ -1,6 +1,6 @@
 import { inProcessChecker, startCheckPool } from '../../capture/checking/pool.js';
 import type { ChatExport } from '../../capture/importers/importer.js';
-import { checkExport, storeExport } from '../../capture/importers/run-import.js';
+import { checkExport, type ImportCounts, storeExport } from '../../capture/importers/run-import.js';
 import { SlackExport } from '../../capture/importers/slack/export.js';
 import { describeSourceFile, localOperator } from '../../capture/importers/source-file.js';
 import { TelegramExport } from '../../capture/importers/telegram/export.js';
@@ -136,13 +136,6 @@ function peakRssMiB(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
-function describeCounts(c: {
-  messages: number;
-  system: number;
-  deleted: number;
-  edited: number;
-  attachmentsNamed: number;
-  attachmentFiles: number;
-}) {
+function describeCounts(c: ImportCounts) {
   return `${c.messages} messages (${c.system} system, ${c.deleted} deleted, ${c.edited} edited; ${c.attachmentsNamed} attachments named, ${c.attachmentFiles} with their files)`;
 }
