@@ -55,10 +55,10 @@ export class WhatsAppConverter {
   }
 
   /** The contract's dry-run view of a parsed message. */
-  preview(m: WhatsAppMessage): DryRunMessage {
+  preview(m: WhatsAppMessage, sentAt = this.options.zone.toIso(m.wall)): DryRunMessage {
     return {
       line: m.line,
-      sentAt: this.options.zone.toIso(m.wall),
+      sentAt,
       sender: m.sender,
       text: m.text,
       kind: m.kind,
@@ -190,12 +190,15 @@ export class WhatsAppExport implements ChatExport {
     if (this.orders === null) throw new Error('check() the export before reading its messages');
     const converter = new WhatsAppConverter(this.options);
     const parser = new WhatsAppParser(this.orders, this.what);
-    const convert = (m: WhatsAppMessage): ImportedMessage => ({
-      where: `line ${m.line}`,
-      preview: converter.preview(m),
-      message: converter.toIngest(m),
-      files: m.attachments.flatMap((a) => this.file(a.filename)),
-    });
+    const convert = (m: WhatsAppMessage): ImportedMessage => {
+      const message = converter.toIngest(m);
+      return {
+        where: `line ${m.line}`,
+        preview: converter.preview(m, message.sentAt as string),
+        message,
+        files: m.attachments.length === 0 ? [] : m.attachments.flatMap((a) => this.file(a.filename)),
+      };
+    };
     for await (const { number, text } of readTextLines(this.text, this.what)) {
       const m = parser.push(text, number);
       if (m !== null) yield convert(m);

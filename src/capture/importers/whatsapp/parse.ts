@@ -292,11 +292,18 @@ function finish(p: Pending): WhatsAppMessage {
   const firstRest = header.rest;
   const continuation = p.lines.slice(1);
   const raw = p.lines.join('\n');
-  const base = { line: p.line, wall: p.wall, raw, edited: false, attachments: [] as { filename: string }[] };
+  // Built whole, not spread from a base object: a spread here cost a third of the parse.
+  const make = (
+    sender: string | null,
+    kind: WhatsAppKind,
+    text: string,
+    edited: boolean,
+    attachments: { filename: string }[] = [],
+  ): WhatsAppMessage => ({ line: p.line, wall: p.wall, sender, text, kind, edited, attachments, raw });
 
   const author = AUTHOR.exec(firstRest);
   if (author === null) {
-    return { ...base, sender: null, kind: 'system', text: [firstRest, ...continuation].join('\n') };
+    return make(null, 'system', [firstRest, ...continuation].join('\n'), false);
   }
   const sender = author[1]!.trim();
   // The first line's text as written, marks included: iOS starts system lines' text with U+200E.
@@ -316,15 +323,15 @@ function finish(p: Pending): WhatsAppMessage {
     }
   }
   const plain = text.replace(INVISIBLE, '').trim();
-  if (DELETED.has(plain)) return { ...base, sender, kind: 'delete', text: plain, edited };
+  if (DELETED.has(plain)) return make(sender, 'delete', plain, edited);
 
   const firstPlain = first.replace(INVISIBLE, '').trim();
   const caption = continuation.join('\n');
   const attached = FILE_ATTACHED.exec(firstPlain) ?? ATTACHED.exec(firstPlain);
   if (attached !== null) {
-    return { ...base, sender, kind: 'message', text: caption, edited, attachments: [{ filename: attached[1]! }] };
+    return make(sender, 'message', caption, edited, [{ filename: attached[1]! }]);
   }
-  if (MEDIA_OMITTED.has(firstPlain)) return { ...base, sender, kind: 'message', text: caption, edited };
+  if (MEDIA_OMITTED.has(firstPlain)) return make(sender, 'message', caption, edited);
   if (header.layout === 'ios' && IOS_OMITTED.test(firstPlain) && /[\u200e\u200f]/.test(first)) {
     // `Some file.txt ‎document omitted`, `Report.pdf • ‎2 pages ‎document omitted`: the name, if any.
     const name = first
@@ -332,11 +339,11 @@ function finish(p: Pending): WhatsAppMessage {
       .replace(/ • .*$/u, '')
       .trim();
     const attachments = name === '' ? [] : [{ filename: name }];
-    return { ...base, sender, kind: 'message', text: caption, edited, attachments };
+    return make(sender, 'message', caption, edited, attachments);
   }
   const systemLike =
     (header.layout === 'ios' && marked && !p.markedLine && !LOCATION.test(plain)) ||
     SYSTEM_WITH_AUTHOR.some((re) => re.test(plain));
-  if (systemLike) return { ...base, sender, kind: 'system', text: plain, edited };
-  return { ...base, sender, kind: 'message', text: text.replace(INVISIBLE, ''), edited };
+  if (systemLike) return make(sender, 'system', plain, edited);
+  return make(sender, 'message', text.replace(INVISIBLE, ''), edited);
 }
