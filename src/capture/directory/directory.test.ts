@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { isStenoError } from '../../core/errors.js';
 import { parseCsv } from './csv.js';
-import { Directory, parseDirectoryCsv } from './directory.js';
+import { Directory, directoryCsv, parseDirectoryCsv } from './directory.js';
 import { e164, parseHandle } from './handles.js';
 
 const STAFF = [
@@ -29,6 +29,21 @@ describe('directory CSV', () => {
     expect(parseHandle('telegram:user700000000')).toEqual({ platform: 'telegram', handle: '700000000' });
     expect(parseHandle('fax:123')).toMatch(/not a platform/);
     expect(parseHandle('whatsapp:Client Chan')).toMatch(/not a phone number/);
+  });
+
+  it('exports what a spreadsheet would run as a formula guarded, and reads it back as it was', () => {
+    const directory = new Directory();
+    const [entry] = parseDirectoryCsv(
+      'staff',
+      'employee_id,name,desk,supervisor_id,handles\nE9,"=HYPERLINK(""http://x"")",-desk,,\n',
+      'staff.csv',
+      directory,
+    );
+    directory.apply(entry!.entry, 0);
+    const exported = directoryCsv(directory, 'staff');
+    expect(exported).toContain(`"'=HYPERLINK(""http://x"")",'-desk`);
+    const [again] = parseDirectoryCsv('staff', exported, 'export.csv', new Directory());
+    expect(again!.entry).toEqual(entry!.entry);
   });
 
   it('checks every row and names each problem by line and column', () => {

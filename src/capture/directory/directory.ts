@@ -193,28 +193,6 @@ export class DirectoryService<Tx extends LedgerWriteTx = LedgerWriteTx> {
     }
     return { changed: changes.length, unchanged };
   }
-
-  exportCsv(directory: Directory, kind: EntryKind): string {
-    const headers = kind === 'staff' ? STAFF_HEADERS : CLIENT_HEADERS;
-    const rows = directory
-      .list(kind)
-      .map((e) =>
-        e.kind === 'staff'
-          ? [e.id, e.name, e.desk, e.supervisorId ?? '', e.handles.join('|')]
-          : [
-              e.id,
-              e.name,
-              e.accounts.join('|'),
-              e.handles.join('|'),
-              e.verifiedAt ?? '',
-              e.verifiedBy ?? '',
-              e.verificationMethod ?? '',
-              e.acknowledgement ?? '',
-              e.imInstructed ? 'true' : 'false',
-            ],
-      );
-    return `${[headers.join(','), ...rows.map((r) => r.map(csvField).join(','))].join('\r\n')}\r\n`;
-  }
 }
 
 const split = (cell: string) =>
@@ -222,6 +200,11 @@ const split = (cell: string) =>
     .split('|')
     .map((v) => v.trim())
     .filter((v) => v !== '');
+
+/** A value exported as `'=…` (so a spreadsheet shows it rather than runs it) reads back as `=…`. */
+function unguarded(value: string): string {
+  return /^'[=+\-@]/.test(value) ? value.slice(1) : value;
+}
 
 /** Checks every row of a directory CSV; throws listing each problem by line. */
 export function parseDirectoryCsv(
@@ -248,7 +231,7 @@ export function parseDirectoryCsv(
   for (const record of records.slice(1)) {
     const where = `line ${record.line}`;
     const problem = (field: string, message: string) => problems.push({ where: `${where}.${field}`, message });
-    const cell = (name: string) => (record.fields[headers.indexOf(name)] ?? '').trim();
+    const cell = (name: string) => unguarded((record.fields[headers.indexOf(name)] ?? '').trim());
     const id = cell(headers[0]!);
     if (!ID.test(id)) problem(headers[0]!, 'must be 1 to 128 characters without spaces, | or ,');
     else if (ids.has(id)) problem(headers[0]!, `repeats the id on line ${ids.get(id)}`);
@@ -323,4 +306,27 @@ export function parseDirectoryCsv(
     );
   }
   return out;
+}
+
+/** The directory's current entries of a kind as CSV, in the contract's headers. */
+export function directoryCsv(directory: Directory, kind: EntryKind): string {
+  const headers = kind === 'staff' ? STAFF_HEADERS : CLIENT_HEADERS;
+  const rows = directory
+    .list(kind)
+    .map((e) =>
+      e.kind === 'staff'
+        ? [e.id, e.name, e.desk, e.supervisorId ?? '', e.handles.join('|')]
+        : [
+            e.id,
+            e.name,
+            e.accounts.join('|'),
+            e.handles.join('|'),
+            e.verifiedAt ?? '',
+            e.verifiedBy ?? '',
+            e.verificationMethod ?? '',
+            e.acknowledgement ?? '',
+            e.imInstructed ? 'true' : 'false',
+          ],
+    );
+  return `${[headers.join(','), ...rows.map((r) => r.map(csvField).join(','))].join('\r\n')}\r\n`;
 }

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { EntryKind } from '../../capture/directory/directory.js';
+import { directoryCsv, type EntryKind } from '../../capture/directory/directory.js';
 import { parseHandle } from '../../capture/directory/handles.js';
 import { localOperator } from '../../capture/importers/source-file.js';
 import { StenoError } from '../../core/errors.js';
@@ -55,7 +55,7 @@ export async function directoryCommand(args: string[], out: Output): Promise<num
     const kind = kindOf(target);
     if (file !== undefined) throw new UsageError(`export writes to standard output\n\n${USAGE}`);
     await using steno = await openFromArgs(values);
-    out.stdout(steno.directory.exportCsv(await steno.directory.load(), kind));
+    out.stdout(directoryCsv(await steno.directory.load(), kind));
     return 0;
   }
   if (action === 'resolve') {
