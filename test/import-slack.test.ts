@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../src/core/hash.js';
 import { createTestBackend, TEST_DB, type TestBackend } from './support/backend.js';
-import { runSteno } from './support/cli.js';
+import { jsonLines, runSteno } from './support/cli.js';
 import { makeZip, type ZipEntry } from './support/zip.js';
 
 const CORPUS = resolve(import.meta.dirname, '../../shared/corpus/slack');
@@ -124,10 +124,7 @@ describe(`steno import slack on ${TEST_DB}`, () => {
     await writeFile(file, workspace());
     const dry = await steno('import', 'slack', file, '--tz', 'Asia/Hong_Kong', '--dry-run', '--json');
     expect(dry.stderr).toBe('');
-    const lines = dry.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = jsonLines<Record<string, unknown>>(dry.stdout);
     expect(lines.map((l) => [l.sentAt, l.sender, l.kind, l.text, l.edited])).toEqual([
       ['2024-02-03T09:23:20+08:00', 'Lee', 'message', 'confirmation attached', false],
       ['2024-02-03T09:00:00+08:00', 'Chan TM', 'system', '<@U100> has joined the channel', false],
@@ -212,10 +209,7 @@ describe.skipIf(!existsSync(CORPUS))('Slack corpus (skipped: ../shared/corpus is
       {},
     );
     expect(zip.stderr).toBe('');
-    const messages = zip.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { kind: string; edited: boolean });
+    const messages = jsonLines<{ kind: string; edited: boolean }>(zip.stdout);
     expect(messages.length).toBeGreaterThan(10);
     expect(messages.some((m) => m.kind === 'delete')).toBe(true);
 
@@ -235,10 +229,7 @@ describe.skipIf(!existsSync(CORPUS))('Slack corpus (skipped: ../shared/corpus is
     );
     const loose = await runSteno(['import', 'slack', wrapped, '--dry-run', '--json'], {});
     expect(loose.stderr).toBe('');
-    const parsed = loose.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { sender: string; edited: boolean; text: string });
+    const parsed = jsonLines<{ sender: string; edited: boolean; text: string }>(loose.stdout);
     expect(parsed[0]).toMatchObject({ sender: 'BUEBX9AUR', edited: true, text: 'Some question?' });
     expect(parsed).toHaveLength(3);
     await rm(dir, { recursive: true, force: true });

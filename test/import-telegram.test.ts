@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../src/core/hash.js';
 import { createTestBackend, TEST_DB, type TestBackend } from './support/backend.js';
-import { runSteno } from './support/cli.js';
+import { jsonLines, runSteno } from './support/cli.js';
 
 const CORPUS = resolve(import.meta.dirname, '../../shared/corpus/telegram');
 
@@ -117,10 +117,7 @@ describe(`steno import telegram on ${TEST_DB}`, () => {
     await writeFile(file, JSON.stringify(fullExport(), null, 1));
     const dry = await steno('import', 'telegram', file, '--tz', 'Asia/Hong_Kong', '--dry-run', '--json');
     expect(dry.stderr).toBe('');
-    const lines = dry.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = jsonLines<Record<string, unknown>>(dry.stdout);
     expect(lines.map((l) => [l.sentAt, l.sender, l.kind, l.text, l.edited])).toEqual([
       ['2024-02-03T09:00:00+08:00', 'RM Wong', 'system', 'create_group HK Equities Desk', false],
       ['2024-02-03T09:16:00+08:00', 'Chan Tai Man', 'message', '幫我買騰訊 100手 @ 380', false],
@@ -211,10 +208,7 @@ describe.skipIf(!existsSync(CORPUS))('Telegram corpus (skipped: ../shared/corpus
     const result = await runSteno(['import', 'telegram', join(CORPUS, file), '--tz', 'UTC', '--dry-run', '--json'], {});
     expect(result.stderr, file).toBe('');
     expect(result.code, file).toBe(0);
-    return result.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { sentAt: string; sender: string | null; text: string; kind: string });
+    return jsonLines<{ sentAt: string; sender: string | null; text: string; kind: string }>(result.stdout);
   };
 
   it('parses every export in the corpus', async () => {

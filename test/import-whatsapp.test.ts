@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../src/core/hash.js';
 import { createTestBackend, TEST_DB, type TestBackend } from './support/backend.js';
-import { runSteno } from './support/cli.js';
+import { jsonLines, runSteno } from './support/cli.js';
 import { makeZip } from './support/zip.js';
 
 const CORPUS = resolve(import.meta.dirname, '../../shared/corpus/whatsapp');
@@ -46,10 +46,7 @@ describe(`steno import whatsapp on ${TEST_DB}`, () => {
     const file = await write('WhatsApp Chat with Chan Tai Man.txt', LATER);
     const result = await steno('import', 'whatsapp', file, '--tz', 'Asia/Hong_Kong', '--dry-run', '--json');
     expect(result.code).toBe(0);
-    const lines = result.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = jsonLines<Record<string, unknown>>(result.stdout);
     expect(lines.map((l) => [l.sentAt, l.sender, l.kind, l.edited])).toEqual([
       ['2024-02-03T09:15:00+08:00', null, 'system', false],
       ['2024-02-03T09:16:00+08:00', 'Chan Tai Man', 'message', false],
@@ -219,10 +216,7 @@ describe.skipIf(!existsSync(CORPUS))('WhatsApp corpus (skipped: ../shared/corpus
     const result = await runSteno(['import', 'whatsapp', join(CORPUS, file), '--tz', 'UTC', '--dry-run', '--json'], {});
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    return result.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { sentAt: string; sender: string | null; text: string; kind: string });
+    return jsonLines<{ sentAt: string; sender: string | null; text: string; kind: string }>(result.stdout);
   };
 
   it('parses every export in the corpus', async () => {

@@ -41,3 +41,11 @@ export function runSteno(args: string[], env: Record<string, string>): Promise<C
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** The JSON Lines a command printed (`--dry-run --json`), one value a line. */
+export function jsonLines<T = Record<string, unknown>>(stdout: string): T[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as T);
+}
