@@ -3,7 +3,7 @@
  * sender, timestamp and text, and the message's position among identical ones, so that importing the
  * same export twice, or a later export that repeats older messages, yields the same ids.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** Identical messages are counted within this many recent distinct ones: memory stays flat. */
 const REMEMBERED = 10_000;
@@ -17,9 +17,11 @@ export class DerivedKeys {
 
   next(parts: { conversationId: string; sender: string; wallTime: string; kind: string; text: string }): string {
     // JSON of an array of strings is one exact text per value: enough to tell keys apart, and cheap.
-    const base = createHash('sha256')
-      .update(JSON.stringify([parts.conversationId, parts.sender, parts.wallTime, parts.kind, parts.text]))
-      .digest('hex');
+    const base = hash(
+      'sha256',
+      JSON.stringify([parts.conversationId, parts.sender, parts.wallTime, parts.kind, parts.text]),
+      'hex',
+    );
     const occurrence = (this.current.get(base) ?? this.previous.get(base) ?? 0) + 1;
     this.current.set(base, occurrence);
     if (this.current.size >= REMEMBERED) {
