@@ -166,6 +166,59 @@ export class IngestService<Tx extends MessageWriteTx> {
   }
 }
 
+/**
+ * Stores prepared messages in chunks that each commit durably, in order. One chunk commits while the
+ * next fills: two in flight keep both the preparing and the writing thread busy. A failure surfaces
+ * at the next add() or at finish(), never unobserved.
+ */
+export class ChunkedIngest<Tx extends MessageWriteTx> {
+  created = 0;
+  duplicates = 0;
+  private chunk: PreparedMessage[] = [];
+  private inFlight: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly ingest: IngestService<Tx>,
+    /** Called as each chunk commits, with its size. */
+    private readonly onCommitted: (count: number) => void = () => undefined,
+    private readonly chunkSize = 5000,
+  ) {}
+
+  get stored(): number {
+    return this.created + this.duplicates;
+  }
+
+  async add(message: PreparedMessage): Promise<void> {
+    this.chunk.push(message);
+    if (this.chunk.length >= this.chunkSize) await this.flush();
+  }
+
+  /** Stores what is left and waits for every chunk to commit. */
+  async finish(): Promise<void> {
+    await this.flush();
+    await this.inFlight;
+  }
+
+  /** Waits for the chunk in flight, whatever its outcome (after a failure elsewhere). */
+  async settle(): Promise<void> {
+    await this.inFlight.catch(() => undefined);
+  }
+
+  private async flush(): Promise<void> {
+    if (this.chunk.length === 0) return;
+    const sending = this.chunk;
+    this.chunk = [];
+    const previous = this.inFlight;
+    const committing = this.ingest.ingestPrepared(sending).then((results) => {
+      for (const r of results) r.status === 'created' ? this.created++ : this.duplicates++;
+      this.onCommitted(sending.length);
+    });
+    committing.catch(() => undefined);
+    await previous;
+    this.inFlight = committing;
+  }
+}
+
 function checkBatchSize(count: number): void {
   if (count > LIMITS.batch * 100) throw new StenoError('too_large', `at most ${LIMITS.batch * 100} messages per call`);
 }

@@ -23,5 +23,6 @@ export interface StoredRecord {
 
 /** Records of one type, in ledger order; indexed by type, so without reading every leaf. */
 export interface RecordsByType {
-  recordsOfType(type: string): Promise<StoredRecord[]>;
+  /** Those after ledger index `afterIndex` (all, by default). */
+  recordsOfType(type: string, afterIndex?: number): Promise<StoredRecord[]>;
 }

@@ -1,6 +1,6 @@
 /**
- * Checks lines for `steno ingest` on worker threads, so that the checking pass (parse, validate,
- * canonicalise every line before anything is stored) uses every core.
+ * Checks lines for `steno ingest` and the importers on worker threads, so that checking (parse,
+ * validate, canonicalise and prepare every message before it is stored) uses every core.
  */
 
 import { blobAt } from '../../core/blob-column.js';
@@ -15,7 +15,7 @@ export interface LineChecker extends AsyncDisposable {
   check(lines: Line[]): Promise<CheckedBatch>;
 }
 
-export function inProcessChecker(options: { maxAttachmentBytes: number }): LineChecker {
+function inProcessChecker(options: { maxAttachmentBytes: number }): LineChecker {
   return {
     parallelism: 1,
     check: async (lines) => checkedBatch(checkLines(lines, options)),
@@ -23,7 +23,7 @@ export function inProcessChecker(options: { maxAttachmentBytes: number }): LineC
   };
 }
 
-export async function startCheckPool(options: { maxAttachmentBytes: number }): Promise<LineChecker> {
+async function startCheckPool(options: { maxAttachmentBytes: number }): Promise<LineChecker> {
   const pool = await startWorkerPool<Line[], CheckReply>({
     path: compiledWorkerPath(import.meta.url, 'worker.js'),
     name: 'line checker',
@@ -34,6 +34,46 @@ export async function startCheckPool(options: { maxAttachmentBytes: number }): P
     check: async (lines: Line[]) => batchFromReply(await pool.request(lines)),
     [Symbol.asyncDispose]: () => pool[Symbol.asyncDispose](),
   };
+}
+
+/** Below this much input, starting worker threads costs more than it saves. */
+const POOL_MIN_INPUT_BYTES = 4 * 1024 * 1024;
+
+/** Worker threads for a large input, the calling thread for a small one. */
+export async function checkerFor(inputBytes: number, options: { maxAttachmentBytes: number }): Promise<LineChecker> {
+  return inputBytes >= POOL_MIN_INPUT_BYTES ? startCheckPool(options) : inProcessChecker(options);
+}
+
+const LINES_PER_BATCH = 2000;
+
+/**
+ * Lines checked in batches, several at once when the checker has threads, delivered in input order,
+ * each batch with the lines it was given (so a caller can name them in reports).
+ */
+export async function* checkInOrder<L extends Line>(
+  lines: AsyncIterable<L>,
+  checker: LineChecker,
+): AsyncGenerator<{ batch: CheckedBatch; lines: L[] }> {
+  const ahead: { batch: Promise<CheckedBatch>; lines: L[] }[] = [];
+  const limit = checker.parallelism * 2;
+  let pending: L[] = [];
+  const send = () => {
+    const batch = checker.check(pending);
+    batch.catch(() => undefined);
+    ahead.push({ batch, lines: pending });
+    pending = [];
+  };
+  const take = async () => {
+    const next = ahead.shift()!;
+    return { batch: await next.batch, lines: next.lines };
+  };
+  for await (const line of lines) {
+    pending.push(line);
+    if (pending.length >= LINES_PER_BATCH) send();
+    while (ahead.length >= limit) yield await take();
+  }
+  if (pending.length > 0) send();
+  while (ahead.length > 0) yield await take();
 }
 
 /** What a line kept packed costs beyond its blobs and row text: line number, offsets. */

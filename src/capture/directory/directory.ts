@@ -146,20 +146,34 @@ export class Directory {
 export class DirectoryService<Tx extends LedgerWriteTx = LedgerWriteTx> {
   private readonly ledger: Ledger<Tx>;
   private readonly records: RecordsByType;
+  /** Replayed from the ledger's directory records up to `appliedThrough`. */
+  private readonly directory = new Directory();
+  private appliedThrough = -1;
+  private loading: Promise<Directory> = Promise.resolve(this.directory);
 
   constructor(options: { ledger: Ledger<Tx>; records: RecordsByType }) {
     this.ledger = options.ledger;
     this.records = options.records;
   }
 
-  async load(): Promise<Directory> {
-    const directory = new Directory();
-    for (const record of await this.records.recordsOfType(RECORD_TYPE)) {
+  /**
+   * The directory as the ledger holds it now. Kept between calls and brought up to date with only the
+   * records appended since (by this process or another), in ledger order: search calls this each time.
+   */
+  load(): Promise<Directory> {
+    // One catch-up at a time: changes must be applied once each, in order.
+    this.loading = this.loading.catch(() => undefined).then(() => this.catchUp());
+    return this.loading;
+  }
+
+  private async catchUp(): Promise<Directory> {
+    for (const record of await this.records.recordsOfType(RECORD_TYPE, this.appliedThrough)) {
+      this.appliedThrough = record.index;
       if (record.content === null) continue; // shredded at the end of its retention
       const change = JSON.parse(record.content.toString('utf8')) as DirectoryChange;
-      directory.apply(change.entry, Date.parse(parseLeaf(record.leaf).capturedAt));
+      this.directory.apply(change.entry, Date.parse(parseLeaf(record.leaf).capturedAt));
     }
-    return directory;
+    return this.directory;
   }
 
   /**

@@ -6,9 +6,9 @@
 
 import { describeProblems, type Problem, StenoError } from '../../core/errors.js';
 import { sha256Hex } from '../../core/hash.js';
-import type { CheckedBatch, Line } from '../checking/lines.js';
-import type { LineChecker } from '../checking/pool.js';
-import type { BlobSink, IngestService, MessageWriteTx, PreparedMessage } from '../ingest.js';
+import type { Line } from '../checking/lines.js';
+import { checkInOrder, type LineChecker } from '../checking/pool.js';
+import { type BlobSink, ChunkedIngest, type IngestService, type MessageWriteTx } from '../ingest.js';
 import { validateMessage } from '../model.js';
 import type { ChatExport, DryRunMessage, ImportedMessage } from './importer.js';
 import type { SourceFile } from './source-file.js';
@@ -32,8 +32,6 @@ export interface ImportSummary extends ImportCounts {
   skipped: Problem[];
 }
 
-const CHUNK = 5000;
-const LINES_PER_BATCH = 2000;
 const SHOWN_PROBLEMS = 50;
 
 /** Passes 1 and 2: the export, then every message, checked; nothing is stored. */
@@ -87,70 +85,37 @@ export async function storeExport(
 ): Promise<ImportSummary> {
   const counts = emptyCounts();
   const skipped: Problem[] = [];
-  let created = 0;
-  let duplicates = 0;
-  let chunk: PreparedMessage[] = [];
-  // One chunk commits while the next is prepared.
-  let committing: Promise<void> = Promise.resolve();
-  const flush = async () => {
-    if (chunk.length === 0) return;
-    const sending = chunk;
-    chunk = [];
-    const previous = committing;
-    const next = deps.ingest.ingestPrepared(sending).then((results) => {
-      for (const r of results) r.status === 'created' ? created++ : duplicates++;
-      options.onProgress?.(created + duplicates + skipped.length);
-    });
-    next.catch(() => undefined);
-    await previous;
-    committing = next;
-  };
-  // Batches out to the checker, taken back in order; `where` names each line's message in reports.
-  const ahead: { batch: Promise<CheckedBatch>; where: Map<number, string> }[] = [];
-  const limit = deps.checker.parallelism * 2;
-  let lines: Line[] = [];
-  let where = new Map<number, string>();
-  let ordinal = 0;
-  const send = () => {
-    const batch = deps.checker.check(lines);
-    batch.catch(() => undefined);
-    ahead.push({ batch, where });
-    lines = [];
-    where = new Map();
-  };
-  const take = async () => {
-    const { batch, where: names } = ahead.shift()!;
-    const checked = await batch;
-    for (const problem of checked.problems) {
-      const number = Number(/^line (\d+)/.exec(problem.where)?.[1]);
-      skipped.push({ ...problem, where: problem.where.replace(/^line \d+/, names.get(number) ?? problem.where) });
-    }
-    for (let i = 0; i < checked.validNumbers.length; i++) {
-      chunk.push(checked.message(i));
-      if (chunk.length >= CHUNK) await flush();
+  const store = new ChunkedIngest(deps.ingest, () => options.onProgress?.(store.stored + skipped.length));
+  // Each message as a line for the checker; `where` names the line's message in reports.
+  const where = new Map<number, string>();
+  const lines = async function* (): AsyncGenerator<Line> {
+    let ordinal = 0;
+    for await (const m of exp.messages()) {
+      count(counts, m);
+      const message = m.files.length === 0 ? m.message : await withAttachments(m, deps.blobs);
+      ordinal++;
+      where.set(ordinal, m.where);
+      yield { number: ordinal, text: JSON.stringify(message) };
     }
   };
 
   const startedAt = new Date().toISOString();
   let failure: Error | null = null;
   try {
-    for await (const m of exp.messages()) {
-      count(counts, m);
-      const message = m.files.length === 0 ? m.message : await withAttachments(m, deps.blobs);
-      ordinal++;
-      lines.push({ number: ordinal, text: JSON.stringify(message) });
-      where.set(ordinal, m.where);
-      if (lines.length >= LINES_PER_BATCH) send();
-      while (ahead.length >= limit) await take();
+    for await (const { batch, lines: sent } of checkInOrder(lines(), deps.checker)) {
+      for (const problem of batch.problems) {
+        const number = Number(/^line (\d+)/.exec(problem.where)?.[1]);
+        skipped.push({ ...problem, where: problem.where.replace(/^line \d+/, where.get(number) ?? problem.where) });
+      }
+      for (const line of sent) where.delete(line.number);
+      for (let i = 0; i < batch.validNumbers.length; i++) await store.add(batch.message(i));
     }
-    if (lines.length > 0) send();
-    while (ahead.length > 0) await take();
-    await flush();
-    await committing;
+    await store.finish();
   } catch (error) {
     failure = error as Error;
-    await committing.catch(() => undefined);
+    await store.settle();
   }
+  const { created, duplicates } = store;
   const record = await deps.ingest.recordImport(options.importId, {
     format: exp.format,
     file: options.source,

@@ -1,4 +1,4 @@
-import { inProcessChecker, startCheckPool } from '../../capture/checking/pool.js';
+import { checkerFor } from '../../capture/checking/pool.js';
 import type { ChatExport } from '../../capture/importers/importer.js';
 import { checkExport, type ImportCounts, storeExport } from '../../capture/importers/run-import.js';
 import { SlackExport } from '../../capture/importers/slack/export.js';
@@ -28,9 +28,6 @@ const USAGE = `Usage: steno import FORMAT FILE [--tz ZONE] [--account HANDLE] [-
   --skip-invalid (jsonl) store the good lines and report the bad ones
   The whole file is read and checked before anything is stored; importing it again stores nothing twice.
   The import itself (file, SHA-256, format, zone, counts, who ran it) is recorded in the ledger.`;
-
-/** Below this, starting worker threads costs more than it saves. */
-const POOL_MIN_FILE_BYTES = 4 * 1024 * 1024;
 
 export async function importCommand(args: string[], out: Output): Promise<number> {
   const { values, positionals } = parse(
@@ -97,8 +94,7 @@ export async function importCommand(args: string[], out: Output): Promise<number
   await using steno = await openFromArgs(values, true);
   await exp.check();
   const checkOptions = { maxAttachmentBytes: steno.config.maxAttachmentBytes };
-  await using checker =
-    source.size >= POOL_MIN_FILE_BYTES ? await startCheckPool(checkOptions) : inProcessChecker(checkOptions);
+  await using checker = await checkerFor(source.size, checkOptions);
   const progress = new Progress(out, null);
   const blobs = { maxBytes: steno.config.maxAttachmentBytes, put: (sha: string, b: Buffer) => steno.blobs.put(sha, b) };
   const summary = await storeExport(

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
-import type { CheckedBatch, Line } from '../../capture/checking/lines.js';
-import { inProcessChecker, type LineChecker, startCheckPool } from '../../capture/checking/pool.js';
-import type { PreparedMessage } from '../../capture/ingest.js';
+import type { CheckedBatch } from '../../capture/checking/lines.js';
+import { checkerFor, checkInOrder, type LineChecker } from '../../capture/checking/pool.js';
+import { ChunkedIngest } from '../../capture/ingest.js';
 import { describeProblems, isStenoError, type Problem, StenoError } from '../../core/errors.js';
 import { parse, UsageError } from '../args.js';
 import { readLines } from '../jsonl.js';
@@ -14,30 +14,11 @@ const USAGE = `Usage: steno ingest FILE.jsonl [--skip-invalid] [--json] [--data 
   first: if any line is bad, nothing is stored and each bad line is reported, unless --skip-invalid,
   which stores the good lines and reports the bad ones. Re-running a file stores nothing twice.`;
 
-const CHUNK = 5000;
 const SHOWN_PROBLEMS = 50;
-const LINES_PER_BATCH = 2000;
-/** Below this, starting worker threads costs more than it saves. */
-const POOL_MIN_FILE_BYTES = 4 * 1024 * 1024;
 
-/** Lines checked in batches, several at once when the checker has threads, delivered in file order. */
+/** The file's lines checked in order (see checkInOrder). */
 async function* checkedBatches(file: string, checker: LineChecker): AsyncGenerator<CheckedBatch> {
-  const ahead: Promise<CheckedBatch>[] = [];
-  const limit = checker.parallelism * 2;
-  let lines: Line[] = [];
-  const send = () => {
-    const batch = checker.check(lines);
-    batch.catch(() => undefined);
-    ahead.push(batch);
-    lines = [];
-  };
-  for await (const line of readLines(file)) {
-    lines.push(line);
-    if (lines.length >= LINES_PER_BATCH) send();
-    while (ahead.length >= limit) yield await ahead.shift()!;
-  }
-  if (lines.length > 0) send();
-  while (ahead.length > 0) yield await ahead.shift()!;
+  for await (const { batch } of checkInOrder(readLines(file), checker)) yield batch;
 }
 
 export async function ingestCommand(args: string[], out: Output): Promise<number> {
@@ -58,8 +39,7 @@ export async function ingestCommand(args: string[], out: Output): Promise<number
   await using steno = await openFromArgs(values, true);
   const started = performance.now();
   const checkOptions = { maxAttachmentBytes: steno.config.maxAttachmentBytes };
-  await using checker =
-    fileBytes >= POOL_MIN_FILE_BYTES ? await startCheckPool(checkOptions) : inProcessChecker(checkOptions);
+  await using checker = await checkerFor(fileBytes, checkOptions);
 
   // Pass 1: check and prepare every line, store nothing. What passed is kept, prepared, within a memory
   // budget, so that pass 2 need not read and check the file a second time.
@@ -91,34 +71,13 @@ export async function ingestCommand(args: string[], out: Output): Promise<number
 
   // Pass 2: store, in chunks that each commit durably; a re-run after a crash stores only what is missing.
   const progress = new Progress(out, total - badLines.size);
-  let created = 0;
-  let duplicates = 0;
-  let chunk: PreparedMessage[] = [];
-  // One chunk commits while the next is prepared: two in flight keep both threads busy.
-  let inFlight: Promise<void> = Promise.resolve();
-  const flush = async () => {
-    if (chunk.length === 0) return;
-    const sending = chunk;
-    chunk = [];
-    const previous = inFlight;
-    const committing = steno.ingest.ingestPrepared(sending).then((results) => {
-      for (const r of results) r.status === 'created' ? created++ : duplicates++;
-      progress.advance(sending.length);
-    });
-    // A failure surfaces at the next flush or at the end, never unobserved.
-    committing.catch(() => undefined);
-    await previous;
-    inFlight = committing;
-  };
+  const store = new ChunkedIngest(steno.ingest, (n) => progress.advance(n));
   const changed = () => new StenoError('io', `${file} changed while it was being imported`);
   try {
     if (kept !== null) {
       // Each batch is let go once sent, so memory falls as the import goes.
       for (let batch = kept.shift(); batch !== undefined; batch = kept.shift()) {
-        for (let i = 0; i < batch.validNumbers.length; i++) {
-          chunk.push(batch.message(i));
-          if (chunk.length >= CHUNK) await flush();
-        }
+        for (let i = 0; i < batch.validNumbers.length; i++) await store.add(batch.message(i));
       }
       kept = null;
     } else {
@@ -126,16 +85,14 @@ export async function ingestCommand(args: string[], out: Output): Promise<number
         if (batch.bad.some((n) => !badLines.has(n))) throw changed();
         for (const [i, number] of batch.validNumbers.entries()) {
           if (badLines.has(number)) throw changed();
-          chunk.push(batch.message(i));
-          if (chunk.length >= CHUNK) await flush();
+          await store.add(batch.message(i));
         }
       }
     }
-    await flush();
-    await inFlight;
+    await store.finish();
   } catch (error) {
     // Every line passed the check, so this is the disk, the database or the file itself.
-    const stored = created + duplicates;
+    const stored = store.stored;
     throw new StenoError(
       isStenoError(error) && error.code !== 'invalid_input' ? error.code : 'io',
       `the import stopped after ${stored} of ${total - badLines.size} messages were stored: ${(error as Error).message}\n` +
@@ -147,6 +104,7 @@ export async function ingestCommand(args: string[], out: Output): Promise<number
   await steno.ledger.checkpoint();
 
   const seconds = (performance.now() - started) / 1000;
+  const { created, duplicates } = store;
   const summary = { file, lines: total, created, duplicates, skipped: badLines.size, seconds };
   if (values.json) {
     out.stdout(`${JSON.stringify({ ...summary, problems: skipInvalid ? problems : [] })}\n`);

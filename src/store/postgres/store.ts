@@ -731,7 +731,7 @@ export class PostgresStore
     return num(r.n) === count && r.shortest === HASH_SIZE && r.longest === HASH_SIZE ? r.hashes : null;
   }
 
-  async recordsOfType(type: string): Promise<StoredRecord[]> {
+  async recordsOfType(type: string, afterIndex = -1): Promise<StoredRecord[]> {
     const result = await this.pool.query<{
       leaf_index: string;
       record_id: string;
@@ -740,8 +740,8 @@ export class PostgresStore
     }>(
       `SELECT l.leaf_index, l.record_id, l.leaf, c.content FROM ledger_leaves l
        LEFT JOIN record_contents c USING (leaf_index)
-       WHERE l.record_type = $1 AND l.record_type <> 'message' ORDER BY l.leaf_index`,
-      [type],
+       WHERE l.record_type = $1 AND l.record_type <> 'message' AND l.leaf_index > $2 ORDER BY l.leaf_index`,
+      [type, afterIndex],
     );
     return result.rows.map((r) => ({ index: Number(r.leaf_index), id: r.record_id, leaf: r.leaf, content: r.content }));
   }

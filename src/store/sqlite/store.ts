@@ -327,14 +327,14 @@ export class SqliteStore
     return out;
   }
 
-  async recordsOfType(type: string): Promise<StoredRecord[]> {
+  async recordsOfType(type: string, afterIndex = -1): Promise<StoredRecord[]> {
     const rows = this.reader
       .prepare(
         `SELECT l.leaf_index, l.record_id, l.leaf, c.content FROM ledger_leaves l
          LEFT JOIN record_contents c USING (leaf_index)
-         WHERE l.record_type = ? AND l.record_type <> 'message' ORDER BY l.leaf_index`,
+         WHERE l.record_type = ? AND l.record_type <> 'message' AND l.leaf_index > ? ORDER BY l.leaf_index`,
       )
-      .all(type) as { leaf_index: number; record_id: string; leaf: Buffer; content: Buffer | null }[];
+      .all(type, afterIndex) as { leaf_index: number; record_id: string; leaf: Buffer; content: Buffer | null }[];
     return rows.map((r) => ({ index: r.leaf_index, id: r.record_id, leaf: r.leaf, content: r.content }));
   }
 

@@ -50,6 +50,11 @@ export function flattenText(text: unknown): string {
     .join('');
 }
 
+/** A media file's name: the one Telegram recorded for a document, else the last part of its path. */
+function filenameOf(m: Json, path: string): string {
+  return path === m.file && typeof m.file_name === 'string' ? m.file_name : path.split(/[/\\]/).at(-1)!;
+}
+
 function chatOf(picked: PickedValue): Chat {
   const field = (name: string): unknown => {
     for (const [path, value] of picked.scalars) if (path.endsWith(`.${name}`)) return value;
@@ -160,9 +165,8 @@ export class TelegramExport implements ChatExport {
       } catch {
         continue;
       }
-      const filename = typeof m.file_name === 'string' && path === m.file ? m.file_name : path.split(/[/\\]/).at(-1)!;
       out.push({
-        filename,
+        filename: filenameOf(m, path),
         contentType: typeof m.mime_type === 'string' && path === m.file ? m.mime_type : contentTypeOf(path),
         size,
         read: () => readFile(full),
@@ -204,11 +208,7 @@ export class TelegramExport implements ChatExport {
         .join(' ');
     const edited = m.edited !== undefined || m.edited_unixtime !== undefined;
     const files = await this.files(m);
-    const named = [
-      ...this.mediaPaths(m).map((p) =>
-        p === m.file && typeof m.file_name === 'string' ? m.file_name : p.split(/[/\\]/).at(-1)!,
-      ),
-    ];
+    const named = this.mediaPaths(m).map((path) => filenameOf(m, path));
     const id =
       typeof m.id === 'number' || typeof m.id === 'string'
         ? `${m.id}`
