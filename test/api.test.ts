@@ -120,6 +120,10 @@ describe(`HTTP API on ${TEST_DB}`, () => {
     expect((await get('/api/v1/search?q=%22open')).status).toBe(400);
     expect((await get('/api/v1/search?q=hsbc&from=last-week')).status).toBe(400);
     expect((await get('/api/v1/search?q=hsbc&limit=0')).status).toBe(400);
+    // Selecting by a client the directory does not hold is a 404 that says so.
+    const noClient = await get('/api/v1/search?q=hsbc&client=C404');
+    expect(noClient.status).toBe(404);
+    expect(JSON.stringify(await noClient.json())).toContain('no client C404 in the directory');
   });
 
   it('stores attachments by content hash, inline or uploaded', async () => {

@@ -73,6 +73,16 @@ describe(`steno directory on ${TEST_DB}`, () => {
     expect(result.stderr).toContain('line 5.client_id: repeats the id on line 2');
     expect(result.stderr).toContain('nothing was stored');
     expect((await steno('directory', 'export', 'clients')).stdout).not.toContain('New Client');
+
+    // Usage mistakes are refused with what to give, and change nothing.
+    const badHandle = await steno('directory', 'resolve', 'fax:123');
+    expect(badHandle.code).toBe(2);
+    expect(badHandle.stderr).toContain('"fax" is not a platform');
+    const badDate = await steno('directory', 'resolve', 'whatsapp:+85291234567', '--at', 'yesterday');
+    expect(badDate.stderr).toContain('--at: "yesterday" is not an ISO 8601 date');
+    expect((await steno('directory', 'import', 'partners', 'x.csv')).code).toBe(2);
+    expect((await steno('directory', 'import', 'staff', join(backend.dataDir, 'missing.csv'))).code).toBe(2);
+    expect((await steno('directory', 'export', 'clients')).stdout).toContain('Chan Tai Man');
   });
 
   it('resolves senders as of when they wrote, selects by client or staff, and marks unregistered senders', async () => {

@@ -32,6 +32,9 @@ describe('configuration from the environment', () => {
     expect(problemsOf({ STENO_STORE: 'postgres' })).toEqual(['STENO_DATABASE_URL']);
     expect(problemsOf({ STENO_STORE: 'postgres', STENO_DATABASE_URL: 'mysql://x' })).toEqual(['STENO_DATABASE_URL']);
     expect(problemsOf({ STENO_PG_SCHEMA: 'Robert"); DROP TABLE' })).toEqual(['STENO_PG_SCHEMA']);
+    expect(problemsOf({ STENO_INGEST_MEMORY_BYTES: 'lots' })).toEqual(['STENO_INGEST_MEMORY_BYTES']);
+    expect(problemsOf({ STENO_INGEST_MEMORY_BYTES: '-1' })).toEqual(['STENO_INGEST_MEMORY_BYTES']);
+    expect(loadConfig({ STENO_INGEST_MEMORY_BYTES: '0' }).ingestMemoryBytes).toBe(0);
   });
 
   it('takes --data over STENO_DATA', () => {
