@@ -1,11 +1,14 @@
 /**
  * Question: how fast does `steno import whatsapp` read a 1,000,000-line export — parsing alone
- * (--dry-run) and end to end into the archive — and does its memory stay flat (peak RSS)?
+ * (--dry-run) and end to end into the archive — and does its memory stay flat (peak RSS)? And how does
+ * that compare with storing the very same messages through `steno ingest`, where there is nothing to parse?
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { TimeZone } from '../src/capture/importers/time-zone.js';
+import { WhatsAppExport } from '../src/capture/importers/whatsapp/export.js';
 import { runSteno } from '../test/support/cli.js';
 import { messageText, Rng } from './support/corpus.js';
 
@@ -38,6 +41,25 @@ export async function writeWhatsAppExport(path: string, lines: number): Promise<
   return messages;
 }
 
+/**
+ * The same export's messages as `steno ingest` JSON lines, converted by the importer itself, under another
+ * conversation title (so they are new to the archive): what storing them costs with nothing to parse.
+ */
+async function writeAsJsonLines(exportFile: string, path: string): Promise<void> {
+  await using exp = await WhatsAppExport.open({
+    file: exportFile,
+    zone: new TimeZone('Asia/Hong_Kong'),
+    conversationTitle: 'Bench Desk (as JSON lines)',
+  });
+  await exp.check();
+  const out = createWriteStream(path);
+  for await (const m of exp.messages()) {
+    if (!out.write(`${JSON.stringify(m.message)}\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
 export interface WhatsAppImportFigures {
   messages: number;
   megabytes: number;
@@ -45,6 +67,8 @@ export interface WhatsAppImportFigures {
   dryRunPeakRssMiB: number;
   importPerSecond: number;
   importPeakRssMiB: number;
+  /** The same messages stored by `steno ingest` from JSON lines. */
+  sameAsJsonLinesPerSecond: number;
 }
 
 export async function importWhatsApp(options: {
@@ -69,6 +93,13 @@ export async function importWhatsApp(options: {
   const stored = await run([]);
   const summary = JSON.parse(stored.stdout) as { created: number; peakRssMiB: number };
   if (summary.created !== messages) throw new Error(`stored ${summary.created} of ${messages} messages`);
+
+  const jsonl = join(options.dir, 'whatsapp-as-json-lines.jsonl');
+  await writeAsJsonLines(file, jsonl);
+  const ingestStarted = performance.now();
+  const ingested = await runSteno(['ingest', jsonl, '--json'], options.env);
+  const ingestSeconds = (performance.now() - ingestStarted) / 1000;
+  if (ingested.code !== 0) throw new Error(`steno ingest failed: ${ingested.stderr}`);
   return {
     messages,
     megabytes,
@@ -76,5 +107,6 @@ export async function importWhatsApp(options: {
     dryRunPeakRssMiB: dryPeak,
     importPerSecond: messages / stored.seconds,
     importPeakRssMiB: summary.peakRssMiB,
+    sameAsJsonLinesPerSecond: messages / ingestSeconds,
   };
 }
