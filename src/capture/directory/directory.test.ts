@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseCsv } from '../../core/csv.js';
 import { isStenoError } from '../../core/errors.js';
-import { parseCsv } from './csv.js';
 import { Directory, directoryCsv, parseDirectoryCsv } from './directory.js';
 import { e164, parseHandle } from './handles.js';
 

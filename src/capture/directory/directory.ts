@@ -6,12 +6,12 @@
  * messages before (SFC circular 2a: clients who send orders by IM are identified and registered).
  */
 import { canonicalBytes } from '../../core/canonical-json.js';
+import { csvField, parseCsv } from '../../core/csv.js';
 import { describeProblems, type Problem, StenoError } from '../../core/errors.js';
 import { newRecordId } from '../../core/ids.js';
 import type { RecordsByType } from '../../ledger/content.js';
 import { type Ledger, type LedgerWriteTx, prepareRecord } from '../../ledger/log.js';
 import { parseLeaf } from '../../ledger/records.js';
-import { csvField, parseCsv } from './csv.js';
 import { handleKey, normaliseHandle, parseHandle } from './handles.js';
 
 export type EntryKind = 'staff' | 'client';

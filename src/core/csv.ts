@@ -1,8 +1,9 @@
 /**
  * CSV as RFC 4180 writes it (quoted fields may hold commas, quotes doubled, and line breaks), read
- * with the line each record starts on, so errors can name it. Directory files are small: read whole.
+ * with the line each record starts on, so errors can name it. The files read this way (the directory,
+ * the security master) are small: read whole.
  */
-import { StenoError } from '../../core/errors.js';
+import { StenoError } from './errors.js';
 
 export interface CsvRecord {
   /** 1-based line the record starts on. */
