@@ -1,14 +1,17 @@
-/** Reading JSON Lines message files for `steno ingest`. */
+/** Reading JSON Lines: message files for `steno ingest`, messages on stdin for `steno orders extract`. */
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { type Line, MAX_LINE_CHARS } from '../capture/checking/lines.js';
 
 /**
- * Lines of a file, never holding more than MAX_LINE_CHARS of one line in memory: a longer line is
+ * Lines of a file (or a stream), never holding more than MAX_LINE_CHARS of one line in memory: a longer line is
  * delivered cut short with `tooLong` set (and the rest skipped), so a file without newlines cannot
  * exhaust memory. Lines may end in \n or \r\n.
  */
-export async function* readLines(path: string, maxLineChars = MAX_LINE_CHARS): AsyncGenerator<Line> {
+export async function* readLines(
+  source: string | AsyncIterable<Buffer>,
+  maxLineChars = MAX_LINE_CHARS,
+): AsyncGenerator<Line> {
   const decoder = new StringDecoder('utf8');
   let number = 0;
   let pending = '';
@@ -19,7 +22,8 @@ export async function* readLines(path: string, maxLineChars = MAX_LINE_CHARS): A
     if (overlong) yield { number, text: line, tooLong: true };
     else if (line.trim() !== '') yield { number, text: line };
   };
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
+  const chunks = typeof source === 'string' ? createReadStream(source, { highWaterMark: 1024 * 1024 }) : source;
+  for await (const chunk of chunks) {
     const text = pending + decoder.write(chunk as Buffer);
     pending = '';
     let start = 0;

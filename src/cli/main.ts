@@ -13,6 +13,7 @@ Commands:
   ingest FILE.jsonl          import messages, one JSON object per line
   import FORMAT FILE         import a chat export (whatsapp, telegram, slack) or a JSON Lines file
   directory import|export|resolve   the directory of staff and clients and their IM handles
+  orders extract --instruments FILE.csv   read orders from messages (JSON Lines on stdin)
   search QUERY               full-text search with filters
   checkpoint [--key]         print the latest signed checkpoint (or the verifier key)
   verify                     audit the whole ledger against its content and checkpoints
@@ -31,6 +32,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   ingest: async () => (await import('./commands/ingest.js')).ingestCommand,
   import: async () => (await import('./commands/import.js')).importCommand,
   directory: async () => (await import('./commands/directory.js')).directoryCommand,
+  orders: async () => (await import('./commands/orders.js')).ordersCommand,
   search: async () => (await import('./commands/search.js')).searchCommand,
   checkpoint: async () => (await import('./commands/checkpoint.js')).checkpointCommand,
   verify: async () => (await import('./commands/verify.js')).verifyCommand,
