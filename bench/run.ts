@@ -4,6 +4,7 @@
  *
  *   BENCH_MESSAGES  messages per ingest path (default 500000; the archive ends with twice this)
  *   BENCH_WHATSAPP_LINES  lines of the generated WhatsApp export (default 1000000)
+ *   BENCH_ORDER_MESSAGES  messages for order extraction alone (default 500000)
  *   BENCH_DB        sqlite,postgres (default both)
  *   BENCH_PG_URL    default postgres://postgres@127.0.0.1:5432/postgres
  */
@@ -13,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { baselineSqlite } from './baseline-sqlite.js';
+import { extractOrders } from './extract-orders.js';
 import { importWhatsApp } from './import-whatsapp.js';
 import { ingestApi } from './ingest-api.js';
 import { ingestCli } from './ingest-cli.js';
@@ -23,6 +25,7 @@ import { verifyRate } from './verify.js';
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 500_000);
 const WHATSAPP_LINES = Number(process.env.BENCH_WHATSAPP_LINES ?? 1_000_000);
 const BACKENDS = (process.env.BENCH_DB ?? 'sqlite,postgres').split(',');
+const ORDER_MESSAGES = Number(process.env.BENCH_ORDER_MESSAGES ?? 500_000);
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 type Row = [string, ...string[]];
@@ -35,11 +38,19 @@ async function main(): Promise<void> {
     log(`baseline: bare better-sqlite3, ${fmt(MESSAGES)} rows, 1,000-row transactions, FTS5, one SHA-256 each`);
     const baseline = baselineSqlite({ dir: root, messages: MESSAGES });
     log(`  ${fmt(baseline.perSecond)} rows/s`);
+    log(`order extraction alone, one core: ${fmt(ORDER_MESSAGES)} messages (1 in 5 an order)`);
+    const extraction = extractOrders({ messages: ORDER_MESSAGES });
+    log(`  ${fmt(extraction.perSecond)} messages/s (${fmt(extraction.orders)} orders read)`);
     const results: Record<string, Record<string, string>> = {};
     for (const db of BACKENDS) results[db] = await runBackend(db, root, baseline.perSecond);
 
     const header: Row = ['question', ...BACKENDS];
     rows.push(['baseline: bare better-sqlite3 rows/s', ...BACKENDS.map(() => fmt(baseline.perSecond))]);
+    // Extraction touches no store: one figure, shown in every backend's column.
+    const each = (value: string) => BACKENDS.map(() => value);
+    rows.push(['order extraction messages/s, one core (no store)', ...each(fmt(extraction.perSecond))]);
+    rows.push(['  baseline: one regex scan per message, messages/s', ...each(fmt(extraction.baselinePerSecond))]);
+    rows.push(['  ratio to that baseline', ...each((extraction.perSecond / extraction.baselinePerSecond).toFixed(3))]);
     for (const key of Object.keys(results[BACKENDS[0]!] ?? {})) {
       rows.push([key, ...BACKENDS.map((db) => results[db]?.[key] ?? '')]);
     }
@@ -101,6 +112,8 @@ async function runBackend(db: string, root: string, baselinePerSecond: number): 
     );
     out['  peak RSS MiB'] = String(wa.importPeakRssMiB);
     out['  ratio to steno ingest FILE'] = (wa.importPerSecond / cli.perSecond).toFixed(2);
+    out['  the same messages through steno ingest FILE, messages/s'] = fmt(wa.sameAsJsonLinesPerSecond);
+    out['  ratio of import to that'] = (wa.importPerSecond / wa.sameAsJsonLinesPerSecond).toFixed(2);
     out['WhatsApp dry-run parse messages/s / peak RSS MiB'] = `${fmt(wa.dryRunPerSecond)} / ${wa.dryRunPeakRssMiB}`;
   } finally {
     if (db === 'postgres') {
