@@ -154,25 +154,16 @@ export function tokenize(raw: string, table: PhraseTable, master: SecurityMaster
       }
       const entry = table.matchLatin(text, lower, i, lower.slice(i, wordEnd));
       if (entry !== null) {
-        const end = i + entry.key.length;
-        tokens.push(
-          entry.isTerm
-            ? { kind: 'term', term: entry.value as Term, start: i, end }
-            : { kind: 'symbol', instrument: entry.value as Instrument, start: i, end },
-        );
-        i = end;
+        tokens.push(phraseToken(entry, i));
+        i += entry.key.length;
       } else {
         tokens.push({ kind: 'word', start: i, end: wordEnd });
         i = wordEnd;
       }
       continue;
     }
-    if (ch === '.' && (i + 1 >= text.length || /\s/.test(text[i + 1]!))) {
-      tokens.push({ kind: 'sep', start: i, end: i + 1 });
-      i++;
-      continue;
-    }
-    if (SEPARATORS.has(ch)) {
+    // A full stop ends a sentence; one inside a word or number was read with it.
+    if (SEPARATORS.has(ch) || (ch === '.' && (i + 1 >= text.length || /\s/.test(text[i + 1]!)))) {
       tokens.push({ kind: 'sep', start: i, end: i + 1 });
       i++;
       continue;
@@ -188,13 +179,8 @@ export function tokenize(raw: string, table: PhraseTable, master: SecurityMaster
     }
     const entry = table.matchOther(text, lower, i);
     if (entry !== null) {
-      const end = i + entry.key.length;
-      tokens.push(
-        entry.isTerm
-          ? { kind: 'term', term: entry.value as Term, start: i, end }
-          : { kind: 'symbol', instrument: entry.value as Instrument, start: i, end },
-      );
-      i = end;
+      tokens.push(phraseToken(entry, i));
+      i += entry.key.length;
       continue;
     }
     if (PAST.has(ch)) tokens.push({ kind: 'past', start: i, end: i + 1 });
@@ -203,6 +189,13 @@ export function tokenize(raw: string, table: PhraseTable, master: SecurityMaster
     i += c >= 0xd800 && c <= 0xdbff ? 2 : 1;
   }
   return tokens;
+}
+
+function phraseToken(entry: Entry, start: number): Token {
+  const end = start + entry.key.length;
+  return entry.isTerm
+    ? { kind: 'term', term: entry.value as Term, start, end }
+    : { kind: 'symbol', instrument: entry.value as Instrument, start, end };
 }
 
 function asciiLower(text: string): string {
