@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { directoryCsv, type EntryKind } from '../../capture/directory/directory.js';
 import { parseHandle } from '../../capture/directory/handles.js';
 import { localOperator } from '../../capture/importers/source-file.js';
-import { StenoError } from '../../core/errors.js';
 import { parseDateFilter } from '../../review/search.js';
 import { parse, UsageError } from '../args.js';
+import { readTextFile } from '../files.js';
 import type { Output } from '../output.js';
 import { openFromArgs } from './open.js';
 
@@ -35,12 +34,7 @@ export async function directoryCommand(args: string[], out: Output): Promise<num
   if (action === 'import') {
     const kind = kindOf(target);
     if (file === undefined || extra.length > 0) throw new UsageError(`give one FILE.csv\n\n${USAGE}`);
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (error) {
-      throw new StenoError('io', `cannot read ${file}: ${(error as Error).message}`, { cause: error });
-    }
+    const text = await readTextFile(file);
     await using steno = await openFromArgs(values, true);
     const result = await steno.directory.importCsv(kind, text, { file, by: localOperator() });
     await steno.ledger.checkpoint();

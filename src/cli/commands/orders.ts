@@ -2,12 +2,12 @@
  * `steno orders extract --instruments FILE.csv`: JSON Lines {"id","text"} on stdin, the orders each
  * message gives on stdout, a line each, in the same order. Needs no data directory.
  */
-import { readFile } from 'node:fs/promises';
 import { parseCsv } from '../../core/csv.js';
 import { StenoError } from '../../core/errors.js';
 import { OrderExtractor } from '../../surveil/orders/extract.js';
 import { parseInstrumentsCsv, SecurityMaster } from '../../surveil/orders/instruments.js';
 import { parse, UsageError } from '../args.js';
+import { readTextFile } from '../files.js';
 import { readLines } from '../jsonl.js';
 import type { Output } from '../output.js';
 
@@ -45,7 +45,7 @@ export async function ordersCommand(args: string[], out: Output): Promise<number
   const [sub, ...extra] = positionals;
   if (sub !== 'extract' || extra.length > 0) throw new UsageError(`give: steno orders extract …\n\n${USAGE}`);
   if (values.instruments === undefined) throw new UsageError(`give --instruments FILE.csv\n\n${USAGE}`);
-  const master = new SecurityMaster(parseInstrumentsCsv(await readText(values.instruments), values.instruments));
+  const master = new SecurityMaster(parseInstrumentsCsv(await readTextFile(values.instruments), values.instruments));
   const maxDeviation = values['max-deviation'] === undefined ? undefined : Number(values['max-deviation']);
   if (maxDeviation !== undefined && !(maxDeviation > 0 && maxDeviation < 100)) {
     throw new UsageError(`--max-deviation must be a fraction above 0, such as 0.1 (10%)\n\n${USAGE}`);
@@ -53,7 +53,7 @@ export async function ordersCommand(args: string[], out: Output): Promise<number
   const referencePrices =
     values['reference-prices'] === undefined
       ? undefined
-      : parseReferencePrices(await readText(values['reference-prices']), values['reference-prices'], master);
+      : parseReferencePrices(await readTextFile(values['reference-prices']), values['reference-prices'], master);
   const extractor = new OrderExtractor(master, {
     ...(referencePrices === undefined ? {} : { referencePrices }),
     ...(maxDeviation === undefined ? {} : { maxDeviation }),
@@ -90,14 +90,6 @@ function answerLine(extractor: OrderExtractor, text: string, tooLong: boolean): 
     return { id: shownId, orders: [], error: `"text" is longer than ${MAX_TEXT_CHARS} characters` };
   }
   return { id: shownId, orders: extractor.extract(message) };
-}
-
-async function readText(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    throw new StenoError('io', `cannot read ${file}: ${(error as Error).message}`);
-  }
 }
 
 function parseReferencePrices(text: string, file: string, master: SecurityMaster): Map<string, number> {
