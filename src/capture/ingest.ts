@@ -23,6 +23,23 @@ export interface MessageRow extends MessageProjection {
   searchText: string;
 }
 
+/**
+ * A message row's fields as an array, the way rows cross between threads: arrays of strings and numbers
+ * clone far faster than objects. Prefixed by the record id (from the checkers) or the leaf index (to the
+ * SQLite writer); the dedup key travels apart, in a blob column.
+ */
+export type MessageRowFields = [
+  platform: string,
+  conversationId: string,
+  sender: string,
+  sentAtMs: number,
+  kind: string,
+  platformMessageId: string | null,
+  refersTo: string | null,
+  participants: string[],
+  searchText: string,
+];
+
 export interface ExistingMessage {
   leafIndex: number;
   recordId: string;

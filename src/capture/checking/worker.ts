@@ -8,21 +8,11 @@ import { workerData } from 'node:worker_threads';
 import { type BlobColumn, blobColumnBuffers, packBlobs } from '../../core/blob-column.js';
 import type { Problem } from '../../core/errors.js';
 import { serveRequests } from '../../core/worker-pool.js';
+import type { MessageRowFields } from '../ingest.js';
 import { checkLines, type Line } from './lines.js';
 
 /** A prepared message's record id and row, all but its blobs. */
-export type PreparedTuple = [
-  recordId: string,
-  platform: string,
-  conversationId: string,
-  sender: string,
-  sentAtMs: number,
-  kind: string,
-  platformMessageId: string | null,
-  refersTo: string | null,
-  participants: string[],
-  searchText: string,
-];
+export type PreparedTuple = [recordId: string, ...fields: MessageRowFields];
 
 export interface CheckReply {
   /** Line numbers of the valid lines. */

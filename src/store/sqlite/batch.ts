@@ -3,6 +3,8 @@
  * in one transferable buffer with offsets. Structured-cloning thousands of small Buffers copies each
  * one's whole 8 KiB pool slab; this copies nothing.
  */
+
+import type { MessageRowFields } from '../../capture/ingest.js';
 import { type BlobColumn, blobColumnBuffers } from '../../core/blob-column.js';
 import type { RecordType } from '../../ledger/records.js';
 
@@ -23,18 +25,7 @@ export interface PackedBatch {
 }
 
 /** A message row as it crosses to the writer (the dedup key travels in its own blob column). */
-export type MessageTuple = [
-  leafIndex: number,
-  platform: string,
-  conversationId: string,
-  sender: string,
-  sentAtMs: number,
-  kind: string,
-  platformMessageId: string | null,
-  refersTo: string | null,
-  participants: string[],
-  searchText: string,
-];
+export type MessageTuple = [leafIndex: number, ...fields: MessageRowFields];
 
 export function transferList(batch: PackedBatch): ArrayBuffer[] {
   return blobColumnBuffers(batch.leafBytes, batch.nodeHash, batch.salt, batch.content, batch.dedupKey);
