@@ -98,7 +98,7 @@ export class OrderExtractor {
     const terms = tokens.filter((t): t is TermToken => t.kind === 'term');
     const sideTokens =
       clause.inheritedSide === undefined
-        ? terms.filter((t) => t.term.kind === 'side' && isSideWord(t, tokens, -1))
+        ? tokens.filter((t, i): t is TermToken => t.kind === 'term' && t.term.kind === 'side' && isSideWord(tokens, i))
         : [clause.inheritedSide];
     // A verb already done (買咗, 卖了) reports a trade: nothing to execute.
     for (const s of sideTokens) {
@@ -124,15 +124,14 @@ export class OrderExtractor {
     if (symbol === null) return null;
     const { instrument } = symbol;
 
-    const quantityToken = numbers.quantity.find((n) => n !== symbol.token);
-    const quantity = quantityToken === undefined ? undefined : sharesOf(quantityToken, instrument);
-    if (numbers.quantity.some((n) => n !== symbol.token && sharesOf(n, instrument) !== quantity)) return null;
+    let quantityFrom = numbers.quantity.find((n) => n !== symbol.token);
+    const explicitQuantity = quantityFrom !== undefined;
+    let shares = quantityFrom === undefined ? undefined : sharesOf(quantityFrom, instrument);
+    if (numbers.quantity.some((n) => n !== symbol.token && sharesOf(n, instrument) !== shares)) return null;
     let bare = numbers.bare.filter((n) => n !== symbol.token);
-    let quantityFrom = quantityToken;
-    let shares = quantity;
     if (shares === undefined && action === 'new') {
       // A bare whole number is the quantity when a price follows it or it is a whole number of lots.
-      const candidate = bare.find((n) => Number.isInteger(n.value) && !n.digits.includes('.'));
+      const candidate = bare.find((n) => !n.digits.includes('.'));
       if (candidate !== undefined) {
         const rest = bare.filter((n) => n !== candidate);
         if (rest.length > 0 || numbers.price.length > 0 || candidate.value % instrument.lotSize === 0) {
@@ -185,7 +184,7 @@ export class OrderExtractor {
       order.confidence = confidence(0.7, {
         fromCode: symbol.fromBareCode,
         letter: sideToken?.term.kind === 'side' && sideToken.term.form === 'letter',
-        explicitQuantity: quantityToken !== undefined,
+        explicitQuantity,
         explicitPrice: numbers.price.length > 0 || market !== undefined,
       });
       return order;
@@ -258,7 +257,7 @@ interface Clause {
 const INSTRUCTING = new Set(['side', 'cancel', 'amend']);
 
 function hasInstruction(tokens: readonly Token[]): boolean {
-  return tokens.some((t, i) => t.kind === 'term' && INSTRUCTING.has(t.term.kind) && isSideWord(t, tokens, i));
+  return tokens.some((t, i) => t.kind === 'term' && INSTRUCTING.has(t.term.kind) && isSideWord(tokens, i));
 }
 
 /**
@@ -283,7 +282,7 @@ function clauses(tokens: readonly Token[]): Clause[] {
       continue;
     }
     // "b 2k 700 618 s 1k 5 65": a second instruction begins at its verb.
-    if (t.kind === 'term' && t.term.kind === 'side' && t.term.form !== 'noun' && isSideWord(t, tokens, i)) {
+    if (t.kind === 'term' && t.term.kind === 'side' && t.term.form !== 'noun' && isSideWord(tokens, i)) {
       if (sideSeen && numberSinceSide) close(t.start);
       sideSeen = true;
       numberSinceSide = false;
@@ -348,10 +347,10 @@ function standsAlone(tokens: readonly Token[]): boolean {
 }
 
 /** `b` and `s` are sides only before a number or a stock: "b 300 AAPL", not "plan b". */
-function isSideWord(t: Token, tokens: readonly Token[], i: number): boolean {
+function isSideWord(tokens: readonly Token[], i: number): boolean {
+  const t = tokens[i]!;
   if (t.kind !== 'term' || t.term.kind !== 'side' || t.term.form !== 'letter') return true;
-  const at = i >= 0 && tokens[i] === t ? i : tokens.indexOf(t);
-  const next = tokens[at + 1];
+  const next = tokens[i + 1];
   return next?.kind === 'number' || next?.kind === 'symbol';
 }
 

@@ -117,7 +117,9 @@ const MULTIPLIERS: readonly (readonly [string, number])[] = [
 
 export function tokenize(raw: string, table: PhraseTable, master: SecurityMaster): Token[] {
   const text = foldWidth(raw);
-  const lower = text.toLowerCase().length === text.length ? text.toLowerCase() : asciiLower(text);
+  // Offsets in `lower` must be those of `text`: where lower-casing changes a length (İ), ASCII only.
+  const lowered = text.toLowerCase();
+  const lower = lowered.length === text.length ? lowered : asciiLower(text);
   const tokens: Token[] = [];
   let lineStart = true;
   let i = 0;
