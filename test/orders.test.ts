@@ -124,6 +124,21 @@ describe('steno orders extract', () => {
     const deviation = await extract('', '--max-deviation', 'lots');
     expect(deviation.code).toBe(2);
   });
+
+  it('refuses a bad reference price file, naming the line', async () => {
+    const prices = join(dir, 'bad-prices.csv');
+    for (const [text, message] of [
+      ['price,symbol\n', /line 1 must be the header symbol,price/],
+      ['symbol,price\n0700.HK,620\n9999.HK,100\n', /line 3: 9999\.HK is not in the security master/],
+      ['symbol,price\n0700.HK,-5\n', /line 2: the price must be a number above 0/],
+    ] as const) {
+      await writeFile(prices, text);
+      const result = await extract('{"id":1,"text":"buy 100 700 at 620"}\n', '--reference-prices', prices);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(message);
+      expect(result.stdout).toBe('');
+    }
+  });
 });
 
 const CORPUS = resolve(import.meta.dirname, '..', '..', 'shared', 'corpus', 'orders');
