@@ -17,6 +17,8 @@ import type { EvidenceStorage } from './produce/evidence.js';
 import { SearchService, type SearchStorage } from './review/search.js';
 import { type BlobStore, FileBlobStore } from './store/blobs/files.js';
 import type { MetaStorage } from './store/meta.js';
+import { OrderArchive, type OrderStorage } from './surveil/orders/archive.js';
+import { SecurityMasterService } from './surveil/orders/master.js';
 
 export type StenoStore = LedgerStorage<MessageWriteTx> &
   SearchStorage &
@@ -25,7 +27,8 @@ export type StenoStore = LedgerStorage<MessageWriteTx> &
   TokenStorage &
   MetaStorage &
   AuditStorage &
-  EvidenceStorage & {
+  EvidenceStorage &
+  OrderStorage & {
     readonly kind: string;
     healthy(): boolean;
     listCheckpoints(): Promise<StoredCheckpoint[]>;
@@ -50,6 +53,10 @@ export interface Steno extends AsyncDisposable {
   ingest: IngestService<MessageWriteTx>;
   search: SearchService;
   directory: DirectoryService<MessageWriteTx>;
+  /** The security master orders are read with. */
+  instruments: SecurityMasterService<MessageWriteTx>;
+  /** Orders read from archived messages. */
+  orders: OrderArchive;
   tokens: TokenService;
   blobs: BlobStore;
   origin: string;
@@ -84,6 +91,8 @@ export async function openSteno(config: Config, options: { createKey: boolean })
     }
     const ledger = new Ledger<MessageWriteTx>({ storage: store, signer: identity.signer, origin });
     const directory = new DirectoryService({ ledger, records: store });
+    const instruments = new SecurityMasterService(ledger, store);
+    const orders = new OrderArchive({ storage: store, masters: instruments, directory });
     const blobs = new FileBlobStore({ root: join(config.dataDir, 'blobs'), maxBytes: config.maxAttachmentBytes });
     const close = async () => {
       await ledger.flush();
@@ -96,6 +105,8 @@ export async function openSteno(config: Config, options: { createKey: boolean })
       ingest: new IngestService({ ledger, blobs }),
       search: new SearchService({ storage: store, contents: store, directory: () => directory.load() }),
       directory,
+      instruments,
+      orders,
       tokens: new TokenService(store),
       blobs,
       origin,

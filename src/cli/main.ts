@@ -13,7 +13,9 @@ Commands:
   ingest FILE.jsonl          import messages, one JSON object per line
   import FORMAT FILE         import a chat export (whatsapp, telegram, slack) or a JSON Lines file
   directory import|export|resolve   the directory of staff and clients and their IM handles
-  orders extract --instruments FILE.csv   read orders from messages (JSON Lines on stdin)
+  instruments import FILE.csv   load the security master orders are read with
+  orders extract|list|ack    read orders from messages (JSON Lines on stdin), list those archived,
+                             or print the confirmation for a message's orders
   search QUERY               full-text search with filters
   checkpoint [--key]         print the latest signed checkpoint (or the verifier key)
   verify                     audit the whole ledger against its content and checkpoints
@@ -32,6 +34,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   ingest: async () => (await import('./commands/ingest.js')).ingestCommand,
   import: async () => (await import('./commands/import.js')).importCommand,
   directory: async () => (await import('./commands/directory.js')).directoryCommand,
+  instruments: async () => (await import('./commands/instruments.js')).instrumentsCommand,
   orders: async () => (await import('./commands/orders.js')).ordersCommand,
   search: async () => (await import('./commands/search.js')).searchCommand,
   checkpoint: async () => (await import('./commands/checkpoint.js')).checkpointCommand,

@@ -6,8 +6,11 @@
 import { sha256Base64 } from '../core/hash.js';
 
 export const LEAF_VERSION = 1;
-/** A message; the import of a file of them (what, from where, by whom, with what result); a change to the directory of staff and clients. */
-export const RECORD_TYPES = ['message', 'import', 'directory'] as const;
+/**
+ * A message; the import of a file of them (what, from where, by whom, with what result); a change to the
+ * directory of staff and clients; the security master orders are read with.
+ */
+export const RECORD_TYPES = ['message', 'import', 'directory', 'instruments'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
 
 export interface Leaf {

@@ -146,14 +146,19 @@ export class Directory {
 export class DirectoryService<Tx extends LedgerWriteTx = LedgerWriteTx> {
   private readonly ledger: Ledger<Tx>;
   private readonly records: RecordsByType;
-  /** Replayed from the ledger's directory records up to `appliedThrough`. */
+  /** Replayed from the ledger's directory records up to `applied`. */
   private readonly directory = new Directory();
-  private appliedThrough = -1;
+  private applied = -1;
   private loading: Promise<Directory> = Promise.resolve(this.directory);
 
   constructor(options: { ledger: Ledger<Tx>; records: RecordsByType }) {
     this.ledger = options.ledger;
     this.records = options.records;
+  }
+
+  /** The ledger index of the last directory change loaded (-1 for none). */
+  get appliedThrough(): number {
+    return this.applied;
   }
 
   /**
@@ -167,8 +172,8 @@ export class DirectoryService<Tx extends LedgerWriteTx = LedgerWriteTx> {
   }
 
   private async catchUp(): Promise<Directory> {
-    for (const record of await this.records.recordsOfType(RECORD_TYPE, this.appliedThrough)) {
-      this.appliedThrough = record.index;
+    for (const record of await this.records.recordsOfType(RECORD_TYPE, this.applied)) {
+      this.applied = record.index;
       if (record.content === null) continue; // shredded at the end of its retention
       const change = JSON.parse(record.content.toString('utf8')) as DirectoryChange;
       this.directory.apply(change.entry, Date.parse(parseLeaf(record.leaf).capturedAt));

@@ -9,6 +9,7 @@ import { WhatsAppExport } from '../../capture/importers/whatsapp/export.js';
 import { describeProblems } from '../../core/errors.js';
 import { newRecordId } from '../../core/ids.js';
 import { parse, UsageError } from '../args.js';
+import { readOrdersAfterImport } from '../orders-after-import.js';
 import type { Output } from '../output.js';
 import { Progress } from '../progress.js';
 import { ingestCommand } from './ingest.js';
@@ -114,14 +115,16 @@ export async function importCommand(args: string[], out: Output): Promise<number
   if (summary.skipped.length > 0) {
     out.stderr(`skipped ${summary.skipped.length} message(s):\n${describeProblems(summary.skipped.slice(0, 50))}\n`);
   }
+  if (!values.json) {
+    out.stdout(
+      `${describeCounts(summary)}: ${summary.created} stored, ${summary.duplicates} already archived, ${summary.skipped.length} skipped, in ${seconds.toFixed(1)} s (import recorded at ledger index ${summary.importLedgerIndex})\n`,
+    );
+  }
+  const orders = await readOrdersAfterImport(steno, out, values.json === true);
   if (values.json) {
     const { skipped, ...rest } = summary;
     out.stdout(
-      `${JSON.stringify({ file, format, sha256: source.sha256, timeZone: zone.name, conversations: exp.conversations(), ...rest, skipped: skipped.length, seconds, peakRssMiB: peakRssMiB() })}\n`,
-    );
-  } else {
-    out.stdout(
-      `${describeCounts(summary)}: ${summary.created} stored, ${summary.duplicates} already archived, ${summary.skipped.length} skipped, in ${seconds.toFixed(1)} s (import recorded at ledger index ${summary.importLedgerIndex})\n`,
+      `${JSON.stringify({ file, format, sha256: source.sha256, timeZone: zone.name, conversations: exp.conversations(), ...rest, skipped: skipped.length, seconds, peakRssMiB: peakRssMiB(), orders })}\n`,
     );
   }
   return 0;

@@ -5,6 +5,7 @@ import { ChunkedIngest } from '../../capture/ingest.js';
 import { describeProblems, isStenoError, type Problem, StenoError } from '../../core/errors.js';
 import { parse, UsageError } from '../args.js';
 import { readLines } from '../jsonl.js';
+import { readOrdersAfterImport } from '../orders-after-import.js';
 import type { Output } from '../output.js';
 import { Progress } from '../progress.js';
 import { openFromArgs } from './open.js';
@@ -106,13 +107,13 @@ export async function ingestCommand(args: string[], out: Output): Promise<number
   const seconds = (performance.now() - started) / 1000;
   const { created, duplicates } = store;
   const summary = { file, lines: total, created, duplicates, skipped: badLines.size, seconds };
-  if (values.json) {
-    out.stdout(`${JSON.stringify({ ...summary, problems: skipInvalid ? problems : [] })}\n`);
-  } else {
+  if (!values.json) {
     out.stdout(
       `${created} stored, ${duplicates} already archived, ${badLines.size} skipped, in ${seconds.toFixed(1)} s\n`,
     );
     if (badLines.size > 0) out.stderr(`skipped:\n${describeProblems(problems.slice(0, SHOWN_PROBLEMS))}\n`);
   }
+  const orders = await readOrdersAfterImport(steno, out, values.json === true);
+  if (values.json) out.stdout(`${JSON.stringify({ ...summary, orders, problems: skipInvalid ? problems : [] })}\n`);
   return 0;
 }

@@ -11,6 +11,10 @@ import { parseDateFilter } from '../search.js';
 import { toHttpError } from './errors.js';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
+/** How long after a burst of ingest the orders in it are read. */
+const ORDERS_DELAY_MS = 250;
+/** How often the server looks for messages archived by other processes, to read their orders. */
+const ORDERS_POLL_MS = 10_000;
 
 export async function buildServer(steno: Steno): Promise<FastifyInstance> {
   const app = Fastify({
@@ -81,6 +85,7 @@ export async function buildServer(steno: Steno): Promise<FastifyInstance> {
     const valid = steno.ingest.validate(items, (i) => (batch ? `[${i}]` : ''));
     const results = await steno.ingest.ingest(valid);
     const created = results.some((r) => r.status === 'created');
+    if (created) readOrdersSoon();
     return reply.status(created ? 201 : 200).send(batch ? { results } : results[0]);
   });
 
@@ -131,6 +136,33 @@ export async function buildServer(steno: Steno): Promise<FastifyInstance> {
   );
 
   app.get<{ Querystring: Record<string, string | undefined> }>(
+    '/api/v1/orders',
+    { onRequest: auth('read') },
+    async (request) => {
+      const q = request.query;
+      const orders = await steno.orders.find({
+        symbol: q.symbol,
+        side: oneOf(q.side, ['buy', 'sell'] as const, 'side'),
+        action: oneOf(q.action, ['new', 'amend', 'cancel'] as const, 'action'),
+        clientId: q.client,
+        staffId: q.staff,
+        conversationId: q.conversation,
+        fromMs: q.from === undefined ? undefined : parseDateFilter(q.from, 'from'),
+        toMs: q.to === undefined ? undefined : parseDateFilter(q.to, 'to', 'to'),
+        limit: q.limit === undefined ? undefined : integerParam(q.limit, 'limit'),
+        beforeIndex: q.before === undefined ? undefined : integerParam(q.before, 'before'),
+      });
+      return { orders };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/messages/:id/acknowledgement',
+    { onRequest: auth('read') },
+    async (request) => steno.orders.acknowledgement(request.params.id),
+  );
+
+  app.get<{ Querystring: Record<string, string | undefined> }>(
     '/api/v1/proof/inclusion',
     { onRequest: auth('read') },
     async (request) => {
@@ -169,10 +201,44 @@ export async function buildServer(steno: Steno): Promise<FastifyInstance> {
     return size;
   }
 
+  /**
+   * Orders are read from messages after they are stored, never on the ingest path: a capture connector
+   * is answered as soon as its messages are durable. Bursts of ingest share one catch-up.
+   */
+  let ordersTimer: NodeJS.Timeout | null = null;
+  let ordersReading: Promise<unknown> = Promise.resolve();
+  function readOrdersSoon(): void {
+    if (ordersTimer !== null) return;
+    ordersTimer = setTimeout(() => {
+      ordersTimer = null;
+      ordersReading = steno.orders.catchUp().catch((error: unknown) => {
+        app.log.error({ err: error }, 'reading orders from archived messages failed; the next catch-up retries');
+      });
+    }, ORDERS_DELAY_MS);
+  }
+  // Messages also arrive by other routes (a CLI import beside the server): look for them now and then.
+  const ordersPoll = setInterval(readOrdersSoon, ORDERS_POLL_MS);
+  ordersPoll.unref();
+  app.addHook('onReady', async () => readOrdersSoon());
+  app.addHook('onClose', async () => {
+    clearInterval(ordersPoll);
+    if (ordersTimer !== null) clearTimeout(ordersTimer);
+    ordersTimer = null;
+    await ordersReading;
+  });
+
   app.setNotFoundHandler((_request: FastifyRequest, reply: FastifyReply) =>
     reply.status(404).send({ error: { code: 'not_found', message: 'no such endpoint' } }),
   );
   return app;
+}
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], name: string): T | undefined {
+  if (value === undefined) return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new StenoError('invalid_input', `${name} must be ${allowed.join(' or ')}`, {
+    problems: [{ where: name, message: `must be ${allowed.join(' or ')}` }],
+  });
 }
 
 function integerParam(value: string | undefined, name: string): number {

@@ -11,6 +11,8 @@
  *   default collation (ORDER BY created_at sorts as in SQLite), and several times cheaper to index than a
  *   libc/ICU collation. ISO 8601 timestamps stay `text` so they round-trip exactly.
  */
+import { ORDERS_TABLES } from '../orders.js';
+
 export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE meta (key text COLLATE "C" PRIMARY KEY, value text COLLATE "C" NOT NULL);
@@ -70,4 +72,6 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   'ALTER TABLE ledger_leaves DROP COLUMN leaf_hash;',
   // v3: records other than messages (imports, directory changes) found without reading every leaf.
   "CREATE INDEX IF NOT EXISTS ledger_leaves_by_type ON ledger_leaves (record_type, leaf_index) WHERE record_type <> 'message';",
+  // v4: orders read from archived messages, and the confirmations staff sent for them.
+  ORDERS_TABLES({ int: 'bigint', text: 'text COLLATE "C"', strict: '' }),
 ];

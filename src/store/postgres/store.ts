@@ -26,7 +26,16 @@ import type { ContentRow, LeafRow, LedgerStorage, NodeRow, StoredCheckpoint } fr
 import { HASH_SIZE, hashLeaf } from '../../ledger/tree/index.js';
 import type { EvidenceStorage, StoredLeaf } from '../../produce/evidence.js';
 import type { MessageHit, SearchCriteria, SearchStorage } from '../../review/search.js';
+import type {
+  ArchivedMessage,
+  OrderCriteria,
+  OrderStorage,
+  OrdersWrite,
+  StoredAck,
+  StoredOrder,
+} from '../../surveil/orders/archive.js';
 import type { MetaStorage } from '../meta.js';
+import { ackRowValues, findOrdersQuery, fromBody, ORDER_COLUMNS, ORDERS_STATE_KEY, orderRowValues } from '../orders.js';
 import { checkpointFromRow, tokenFromRow } from '../rows.js';
 import { BinaryCopyWriter, byteaArray, copyBinary, int8Array, textArray } from './binary.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
@@ -73,6 +82,13 @@ function quoteIdent(name: string): string {
 /** A signed 64-bit advisory lock key for the log in `schema`, as a decimal string. */
 export function writeLockKey(schema: string): string {
   return sha256(Buffer.from(`steno:ledger-write:${schema}`, 'utf8'))
+    .readBigInt64BE(0)
+    .toString();
+}
+
+/** The advisory lock that orders the order projection's writes across processes. */
+function ordersLockKey(schema: string): string {
+  return sha256(Buffer.from(`steno:orders-projection:${schema}`, 'utf8'))
     .readBigInt64BE(0)
     .toString();
 }
@@ -591,7 +607,8 @@ export class PostgresStore
     TokenStorage,
     MetaStorage,
     AuditStorage,
-    EvidenceStorage
+    EvidenceStorage,
+    OrderStorage
 {
   readonly kind = 'postgres';
 
@@ -909,6 +926,125 @@ export class PostgresStore
       [at, name],
     );
     return (result.rowCount ?? 0) > 0;
+  }
+
+  ordersState(): Promise<string | null> {
+    return this.getMeta(ORDERS_STATE_KEY);
+  }
+
+  async messagesAfter(afterIndex: number, limit: number): Promise<ArchivedMessage[]> {
+    const result = await this.pool.query<{ leaf_index: string; record_id: string; content: Buffer | null }>(
+      `SELECT m.leaf_index, l.record_id, c.content FROM messages m JOIN ledger_leaves l USING (leaf_index)
+       LEFT JOIN record_contents c USING (leaf_index) WHERE m.leaf_index > $1 ORDER BY m.leaf_index LIMIT $2`,
+      [afterIndex, limit],
+    );
+    return result.rows.map((r) => ({ index: num(r.leaf_index), recordId: r.record_id, content: r.content }));
+  }
+
+  async conversationOrders(
+    conversationIds: readonly string[],
+    fromMs: number,
+  ): Promise<{ orders: StoredOrder[]; acks: StoredAck[] }> {
+    const select = async (table: string) =>
+      (
+        await this.pool.query<{ body: string }>(
+          `SELECT body FROM ${table} WHERE conversation_id = ANY($1::text[]) AND sent_at >= $2`,
+          [textArray(conversationIds), fromMs],
+        )
+      ).rows;
+    return {
+      orders: (await select('orders')).map(fromBody<StoredOrder>),
+      acks: (await select('order_acks')).map(fromBody<StoredAck>),
+    };
+  }
+
+  async allOrders(): Promise<StoredOrder[]> {
+    return (await this.pool.query<{ body: string }>('SELECT body FROM orders')).rows.map(fromBody<StoredOrder>);
+  }
+
+  async findOrders(criteria: OrderCriteria): Promise<StoredOrder[]> {
+    const { sql, params } = findOrdersQuery(criteria, (n) => `$${n}`);
+    return (await this.pool.query<{ body: string }>(sql, params)).rows.map(fromBody<StoredOrder>);
+  }
+
+  async messageIndexOf(recordId: string): Promise<number | null> {
+    const result = await this.pool.query<{ leaf_index: string }>(
+      "SELECT leaf_index FROM ledger_leaves WHERE record_id = $1 AND record_type = 'message'",
+      [recordId],
+    );
+    const row = result.rows[0];
+    return row === undefined ? null : num(row.leaf_index);
+  }
+
+  /**
+   * One step of the order projection, committed only if its state is still the one the step started
+   * from. A lock of its own (not the ledger's) orders these steps across processes.
+   */
+  async writeOrders(write: OrdersWrite): Promise<void> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT pg_advisory_xact_lock('${ordersLockKey(this.schema)}'::bigint)`);
+      const current = await client.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [
+        ORDERS_STATE_KEY,
+      ]);
+      if ((current.rows[0]?.value ?? null) !== write.expectedState) {
+        throw new StenoError('conflict', 'the order projection was moved on by another process');
+      }
+      if (write.reset) await client.query('DELETE FROM orders; DELETE FROM order_acks');
+      const orders = write.orders.map(orderRowValues);
+      for (let i = 0; i < orders.length; i += 5000) {
+        const part = orders.slice(i, i + 5000);
+        const column = <T>(n: number) => part.map((r) => r[n] as T);
+        await client.query(
+          `INSERT INTO orders (${ORDER_COLUMNS})
+           SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::bigint[], $6::text[],
+                                $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])
+           ON CONFLICT (order_id) DO UPDATE SET client_id = excluded.client_id, staff_id = excluded.staff_id,
+             body = excluded.body`,
+          [
+            textArray(column<string>(0)),
+            int8Array(column<number>(1)),
+            int8Array(column<number>(2)),
+            textArray(column<string>(3)),
+            int8Array(column<number>(4)),
+            textArray(column<string>(5)),
+            textArray(column<string | null>(6)),
+            textArray(column<string>(7)),
+            textArray(column<string | null>(8)),
+            textArray(column<string | null>(9)),
+            textArray(column<string>(10)),
+          ],
+        );
+      }
+      const acks = write.acks.map(ackRowValues);
+      if (acks.length > 0) {
+        await client.query(
+          `INSERT INTO order_acks (message_index, conversation_id, sent_at, body)
+           SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[])
+           ON CONFLICT (message_index) DO UPDATE SET body = excluded.body`,
+          [
+            int8Array(acks.map((a) => a[0])),
+            textArray(acks.map((a) => a[1])),
+            int8Array(acks.map((a) => a[2])),
+            textArray(acks.map((a) => a[3])),
+          ],
+        );
+      }
+      await client.query(
+        'INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+        [ORDERS_STATE_KEY, write.state],
+      );
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
   }
 
   /** Waits for transactions in flight to finish, then closes every connection. Idempotent. */

@@ -1,3 +1,5 @@
+import { ORDERS_TABLES } from '../orders.js';
+
 /** SQLite schema, one entry per version; applied in order on open (PRAGMA user_version tracks it). */
 export const SQLITE_MIGRATIONS: readonly string[] = [
   `
@@ -56,4 +58,6 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   'ALTER TABLE ledger_leaves DROP COLUMN leaf_hash;',
   // v3: records other than messages (imports, directory changes) found without reading every leaf.
   "CREATE INDEX IF NOT EXISTS ledger_leaves_by_type ON ledger_leaves (record_type, leaf_index) WHERE record_type <> 'message';",
+  // v4: orders read from archived messages, and the confirmations staff sent for them.
+  ORDERS_TABLES({ int: 'INTEGER', text: 'TEXT', strict: ' STRICT' }),
 ];

@@ -20,7 +20,16 @@ import type { ContentReader, RecordsByType, StoredContent, StoredRecord } from '
 import type { ContentRow, LeafRow, LedgerStorage, NodeRow, StoredCheckpoint } from '../../ledger/log.js';
 import type { EvidenceStorage, StoredLeaf } from '../../produce/evidence.js';
 import type { MessageHit, SearchCriteria, SearchStorage } from '../../review/search.js';
+import type {
+  ArchivedMessage,
+  OrderCriteria,
+  OrderStorage,
+  OrdersWrite,
+  StoredAck,
+  StoredOrder,
+} from '../../surveil/orders/archive.js';
 import type { MetaStorage } from '../meta.js';
+import { ackRowValues, findOrdersQuery, fromBody, ORDERS_STATE_KEY, orderRowValues } from '../orders.js';
 import { checkpointFromRow, tokenFromRow } from '../rows.js';
 import { AuditScanner } from './audit-scan.js';
 import { transferList } from './batch.js';
@@ -174,7 +183,8 @@ export class SqliteStore
     TokenStorage,
     MetaStorage,
     AuditStorage,
-    EvidenceStorage
+    EvidenceStorage,
+    OrderStorage
 {
   readonly kind = 'sqlite';
   /** Groups waiting for the writer are committed together (writer-worker.ts), so let several queue. */
@@ -454,6 +464,67 @@ export class SqliteStore
 
   revokeToken(name: string, at: string): Promise<boolean> {
     return this.exclusive(() => this.writer.call('revokeToken', name, at));
+  }
+
+  ordersState(): Promise<string | null> {
+    return this.getMeta(ORDERS_STATE_KEY);
+  }
+
+  async messagesAfter(afterIndex: number, limit: number): Promise<ArchivedMessage[]> {
+    const rows = this.reader
+      .prepare(
+        `SELECT m.leaf_index, l.record_id, c.content FROM messages m JOIN ledger_leaves l USING (leaf_index)
+         LEFT JOIN record_contents c USING (leaf_index) WHERE m.leaf_index > ? ORDER BY m.leaf_index LIMIT ?`,
+      )
+      .all(afterIndex, limit) as { leaf_index: number; record_id: string; content: Buffer | null }[];
+    return rows.map((r) => ({ index: r.leaf_index, recordId: r.record_id, content: r.content }));
+  }
+
+  async conversationOrders(
+    conversationIds: readonly string[],
+    fromMs: number,
+  ): Promise<{ orders: StoredOrder[]; acks: StoredAck[] }> {
+    const orders: StoredOrder[] = [];
+    const acks: StoredAck[] = [];
+    for (const part of chunks(conversationIds, MAX_PARAMS)) {
+      const ids = part.map(() => '?').join(',');
+      const select = (table: string) =>
+        this.reader
+          .prepare(`SELECT body FROM ${table} WHERE conversation_id IN (${ids}) AND sent_at >= ?`)
+          .all(...part, fromMs) as { body: string }[];
+      for (const r of select('orders')) orders.push(fromBody<StoredOrder>(r));
+      for (const r of select('order_acks')) acks.push(fromBody<StoredAck>(r));
+    }
+    return { orders, acks };
+  }
+
+  async allOrders(): Promise<StoredOrder[]> {
+    return (this.reader.prepare('SELECT body FROM orders').all() as { body: string }[]).map(fromBody<StoredOrder>);
+  }
+
+  async findOrders(criteria: OrderCriteria): Promise<StoredOrder[]> {
+    const { sql, params } = findOrdersQuery(criteria, () => '?');
+    return (this.reader.prepare(sql).all(...params) as { body: string }[]).map(fromBody<StoredOrder>);
+  }
+
+  async messageIndexOf(recordId: string): Promise<number | null> {
+    const index = this.reader
+      .prepare("SELECT leaf_index FROM ledger_leaves WHERE record_id = ? AND record_type = 'message'")
+      .pluck()
+      .get(recordId) as number | undefined;
+    return index ?? null;
+  }
+
+  writeOrders(write: OrdersWrite): Promise<void> {
+    return this.exclusive(() =>
+      this.writer.call('writeOrders', {
+        expectedState: write.expectedState,
+        state: write.state,
+        reset: write.reset,
+        orders: write.orders.map(orderRowValues),
+        acks: write.acks.map(ackRowValues),
+      }),
+    );
   }
 
   async close(): Promise<void> {

@@ -9,6 +9,7 @@ import type { MessageRow } from '../../capture/ingest.js';
 import { blobAt, packBlobs } from '../../core/blob-column.js';
 import { StenoError } from '../../core/errors.js';
 import type { ContentRow, LeafRow, NodeRow, StoredCheckpoint } from '../../ledger/log.js';
+import { ACK_COLUMNS, ORDER_COLUMNS, ORDERS_STATE_KEY, type OrderRowValues } from '../orders.js';
 import type { MessageTuple, PackedBatch } from './batch.js';
 import { type Db, migrate, NodeReader, openDb } from './connection.js';
 import { messageTokens } from './keys.js';
@@ -63,6 +64,15 @@ export function packBatch(expectedSize: number, b: WriteBatch): PackedBatch {
   };
 }
 
+/** An OrdersWrite as rows, the way it crosses to the writer thread. */
+export interface OrdersBatch {
+  expectedState: string | null;
+  state: string;
+  reset: boolean;
+  orders: OrderRowValues[];
+  acks: [number, string, number, string][];
+}
+
 export class SqliteWriter {
   private readonly db: Db;
   private readonly nodes: NodeReader;
@@ -95,6 +105,13 @@ export class SqliteWriter {
         'INSERT INTO api_tokens (id, name, token_hash, scopes, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?)',
       ),
       revokeToken: db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL'),
+      upsertOrder: db.prepare(
+        `INSERT OR REPLACE INTO orders (${ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      upsertAck: db.prepare(`INSERT OR REPLACE INTO order_acks (${ACK_COLUMNS}) VALUES (?, ?, ?, ?)`),
+      setMeta: db.prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+      ),
     };
   }
 
@@ -202,6 +219,27 @@ export class SqliteWriter {
   }
   revokeToken(name: string, at: string): boolean {
     return this.s.revokeToken.run(at, name).changes > 0;
+  }
+  /**
+   * One step of the order projection (surveil/orders/archive.ts), committed only if its state is still
+   * the one the step started from: another process may have moved it on.
+   */
+  writeOrders(w: OrdersBatch): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const current = (this.s.meta.get(ORDERS_STATE_KEY) as string | undefined) ?? null;
+      if (current !== w.expectedState) {
+        throw new StenoError('conflict', 'the order projection was moved on by another process');
+      }
+      if (w.reset) this.db.exec('DELETE FROM orders; DELETE FROM order_acks;');
+      for (const row of w.orders) this.s.upsertOrder.run(...row);
+      for (const row of w.acks) this.s.upsertAck.run(...row);
+      this.s.setMeta.run(ORDERS_STATE_KEY, w.state);
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.rollback();
+      throw error;
+    }
   }
   close(): void {
     this.rollback();
