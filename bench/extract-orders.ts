@@ -9,7 +9,7 @@ import { OrderExtractor } from '../src/surveil/orders/extract.js';
 import { type Instrument, SecurityMaster } from '../src/surveil/orders/instruments.js';
 import { messageText, Rng } from './support/corpus.js';
 
-const INSTRUMENTS: Instrument[] = [
+export const INSTRUMENTS: Instrument[] = [
   ['0005.HK', 'HSBC Holdings', 'HSBC|匯豐|汇丰|大笨象', 400],
   ['0388.HK', 'Hong Kong Exchanges and Clearing', 'HKEX|港交所', 100],
   ['0700.HK', 'Tencent Holdings', 'Tencent|騰訊|腾讯|鵝廠', 100],

@@ -19,6 +19,7 @@ import { importWhatsApp } from './import-whatsapp.js';
 import { ingestApi } from './ingest-api.js';
 import { ingestCli } from './ingest-cli.js';
 import { queryLatencies } from './queries.js';
+import { readOrders } from './read-orders.js';
 import { fmt } from './support/stats.js';
 import { verifyRate } from './verify.js';
 
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
     const extraction = extractOrders({ messages: ORDER_MESSAGES });
     log(`  ${fmt(extraction.perSecond)} messages/s (${fmt(extraction.orders)} orders read)`);
     const results: Record<string, Record<string, string>> = {};
-    for (const db of BACKENDS) results[db] = await runBackend(db, root, baseline.perSecond);
+    for (const db of BACKENDS) results[db] = await runBackend(db, root, baseline.perSecond, extraction.perSecond);
 
     const header: Row = ['question', ...BACKENDS];
     rows.push(['baseline: bare better-sqlite3 rows/s', ...BACKENDS.map(() => fmt(baseline.perSecond))]);
@@ -66,7 +67,12 @@ async function main(): Promise<void> {
   }
 }
 
-async function runBackend(db: string, root: string, baselinePerSecond: number): Promise<Record<string, string>> {
+async function runBackend(
+  db: string,
+  root: string,
+  baselinePerSecond: number,
+  extractionPerSecond: number,
+): Promise<Record<string, string>> {
   const dataDir = join(root, db);
   const env: Record<string, string> = { STENO_DATA: dataDir, STENO_ORIGIN: 'bench.steno.local/log' };
   const schema = `bench_${randomBytes(4).toString('hex')}`;
@@ -115,6 +121,13 @@ async function runBackend(db: string, root: string, baselinePerSecond: number): 
     out['  the same messages through steno ingest FILE, messages/s'] = fmt(wa.sameAsJsonLinesPerSecond);
     out['  ratio of import to that'] = (wa.importPerSecond / wa.sameAsJsonLinesPerSecond).toFixed(2);
     out['WhatsApp dry-run parse messages/s / peak RSS MiB'] = `${fmt(wa.dryRunPerSecond)} / ${wa.dryRunPeakRssMiB}`;
+
+    log(`[${db}] reading the whole archive for orders (the rebuild a new security master starts)`);
+    const read = await readOrders({ env, dir: root });
+    log(`  ${JSON.stringify(read)}`);
+    out[`orders read from the archive, messages/s (${fmt(read.messages)} messages)`] = fmt(read.perSecond);
+    out['  orders found'] = fmt(read.orders);
+    out['  ratio to extraction alone'] = (read.perSecond / extractionPerSecond).toFixed(2);
   } finally {
     if (db === 'postgres') {
       const client = new pg.Client({ connectionString: PG_URL });

@@ -62,6 +62,9 @@ interface Order {
   spans: Record<string, [number, number]>;
   platformMessageId: string;
   sentAt: string;
+  messageKind: string;
+  revises: string | null;
+  revisedByOrderId: string | null;
 }
 
 describe(`orders in the archive on ${TEST_DB}`, () => {
@@ -230,6 +233,17 @@ describe(`orders in the archive on ${TEST_DB}`, () => {
     expect(await amendments()).toEqual([expect.objectContaining({ changesOrderId: order!.id })]);
   });
 
+  it("reads an edited order message again: the edit's orders take the place of the original's", async () => {
+    await ingest('edit.jsonl', [
+      fromClient('e1', 50, 'sell 800 HSBC @ 66', OTHER_CLIENT),
+      { ...fromClient('e2', 51, 'sell 1200 HSBC @ 66', OTHER_CLIENT), kind: 'edit', refersTo: 'e1' },
+    ]);
+    const orders = await list('--symbol', 'HSBC', '--client', 'C2');
+    const [edited] = byMessage(orders, 'e2');
+    expect(edited).toMatchObject({ quantity: 1200, messageKind: 'edit', revises: 'e1', revisedByOrderId: null });
+    expect(byMessage(orders, 'e1')[0]).toMatchObject({ quantity: 800, revisedByOrderId: edited!.id });
+  });
+
   it('prints the confirmation for each order of a message, in the language it was written in', async () => {
     const orders = await list();
     const ack = async (platformMessageId: string) => {
@@ -244,6 +258,10 @@ describe(`orders in the archive on ${TEST_DB}`, () => {
     };
     expect(await ack('d1')).toBe(
       '已收到：買入 0700.HK（騰訊）10,000 股，限價 HKD 352.00，即日有效。請回覆 YES 確認。\n',
+    );
+    // An amendment that names no side is confirmed with the side of the order it changes.
+    expect(await ack('d5')).toBe(
+      'Received: AMEND BUY order 0700.HK (Tencent) to limit HKD 350.00. Reply YES to confirm.\n',
     );
     expect(await ack('d3')).toBe(
       'Received: SELL 2,000 0005.HK (HSBC) at market, day order. Reply YES to confirm.\n' +

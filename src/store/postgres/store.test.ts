@@ -120,10 +120,12 @@ describe.skipIf(!ENABLED)('PostgresStore (runs only with STENO_TEST_DB=postgres:
       'message_participants',
       'messages',
       'meta',
+      'order_acks',
+      'orders',
       'record_contents',
       'schema_migrations',
     ]);
-    expect(rows.versions).toEqual([1, 2, 3]);
+    expect(rows.versions).toEqual([1, 2, 3, 4]);
     // Nothing leaked into public.
     const inPublic = await withClient(
       async (c) =>

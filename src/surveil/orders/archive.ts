@@ -58,6 +58,10 @@ export interface StoredOrder {
   platformMessageId: string | null;
   sentAtMs: number;
   messageKind: string;
+  /** On an order read from an edit: the platform message id of the message it edits. */
+  revises: string | null;
+  /** On an order whose message was edited later: the first order of the latest edit, if it gives one. */
+  revisedByOrderId: string | null;
   sender: string;
   /** The message's other handles (recipients, the firm's capturing account): how staff are found. */
   counterparts: string[];
@@ -344,18 +348,27 @@ export class OrderArchive {
     const inForce = await this.masters.load();
     if (inForce === null) throw new StenoError('not_found', NO_MASTER);
     const index = await this.messageIndexOf(messageId);
-    const orders = await this.storage.findOrders({ messageIndex: index, limit: 1000 });
-    return {
-      messageId,
-      messageIndex: index,
-      acknowledgements: orders
-        .sort((a, b) => a.ordinal - b.ordinal)
-        .map((o) => ({
-          orderId: o.id,
-          language: o.detail.language,
-          text: acknowledgementText(o, inForce.master.bySymbol(o.symbol), o.detail.language),
-        })),
-    };
+    const orders = (await this.storage.findOrders({ messageIndex: index, limit: 1000 })).sort(
+      (a, b) => a.ordinal - b.ordinal,
+    );
+    const acknowledgements = [];
+    for (const o of orders) {
+      // "Change the 700 to 350" names no side; the order it changes does, and the client should hear it.
+      const side = o.side ?? (await this.sideOf(o.changesOrderId));
+      acknowledgements.push({
+        orderId: o.id,
+        language: o.detail.language,
+        text: acknowledgementText({ ...o, side }, inForce.master.bySymbol(o.symbol), o.detail.language),
+      });
+    }
+    return { messageId, messageIndex: index, acknowledgements };
+  }
+
+  private async sideOf(orderId: string | null): Promise<Side | null> {
+    if (orderId === null) return null;
+    const messageIndex = Number(orderId.slice(0, orderId.indexOf('.')));
+    const found = await this.storage.findOrders({ messageIndex, limit: 1000 });
+    return found.find((o) => o.id === orderId)?.side ?? null;
   }
 
   private async messageIndexOf(messageId: string): Promise<number> {
@@ -433,6 +446,8 @@ export function readMessages(
         platformMessageId: content.platformMessageId ?? null,
         sentAtMs,
         messageKind: content.kind,
+        revises: content.kind === 'edit' ? (content.refersTo ?? null) : null,
+        revisedByOrderId: null,
         sender: content.sender,
         counterparts,
         ...parties,
@@ -583,9 +598,13 @@ class ConversationCache {
       for (const o of orders) {
         const changesOrderId = o.action === 'new' ? null : (links.changes.get(o.id) ?? null);
         const ackMessageIndex = links.acknowledgedBy.get(o.id) ?? null;
-        const moved = changesOrderId !== o.changesOrderId || ackMessageIndex !== o.ackMessageIndex;
+        const revisedByOrderId = links.revisedBy.get(o.id) ?? null;
+        const moved =
+          changesOrderId !== o.changesOrderId ||
+          ackMessageIndex !== o.ackMessageIndex ||
+          revisedByOrderId !== o.revisedByOrderId;
         if (!always.has(o.id) && !(moved && o.sentAtMs >= trustedFrom)) continue;
-        const linked = { ...o, changesOrderId, ackMessageIndex };
+        const linked = { ...o, changesOrderId, ackMessageIndex, revisedByOrderId };
         entry.orders.set(o.id, linked);
         out.push(linked);
       }

@@ -4,7 +4,15 @@ import { type LinkableAck, type LinkableOrder, linkConversation } from './links.
 let next = 0;
 function order(fields: Partial<LinkableOrder> & Pick<LinkableOrder, 'action' | 'symbol' | 'sentAtMs'>): LinkableOrder {
   const messageIndex = fields.messageIndex ?? next++;
-  return { id: `${messageIndex}.${fields.ordinal ?? 0}`, messageIndex, ordinal: 0, party: 'client:C1', ...fields };
+  return {
+    id: `${messageIndex}.${fields.ordinal ?? 0}`,
+    messageIndex,
+    ordinal: 0,
+    party: 'client:C1',
+    platformMessageId: `wamid.${messageIndex}`,
+    revises: null,
+    ...fields,
+  };
 }
 
 describe('linkConversation', () => {
@@ -43,6 +51,35 @@ describe('linkConversation', () => {
     const backwards = linkConversation([later, amend, earlier], []).changes;
     expect(forwards.get(amend.id)).toBe(earlier.id);
     expect([...backwards]).toEqual([...forwards]);
+  });
+
+  it('lets an edit of an order message take the place of its orders', () => {
+    const original = order({ action: 'new', side: 'buy', symbol: '0700.HK', quantity: 10_000, sentAtMs: 1000 });
+    const edit = order({
+      action: 'new',
+      side: 'buy',
+      symbol: '0700.HK',
+      quantity: 20_000,
+      sentAtMs: 1500,
+      revises: original.platformMessageId,
+    });
+    const secondEdit = order({
+      action: 'new',
+      side: 'buy',
+      symbol: '0700.HK',
+      quantity: 30_000,
+      sentAtMs: 1600,
+      revises: original.platformMessageId,
+    });
+    const cancel = order({ action: 'cancel', symbol: '0700.HK', sentAtMs: 2000 });
+    const cancelAgain = order({ action: 'cancel', symbol: '0700.HK', sentAtMs: 3000 });
+    const links = linkConversation([cancelAgain, cancel, secondEdit, edit, original], []);
+    expect(links.revisedBy.get(original.id)).toBe(secondEdit.id);
+    expect(links.revisedBy.get(edit.id)).toBe(secondEdit.id);
+    expect(links.revisedBy.get(secondEdit.id)).toBeNull();
+    expect(links.changes.get(cancel.id)).toBe(secondEdit.id);
+    // The edited orders are not open: nothing is left to cancel.
+    expect(links.changes.get(cancelAgain.id)).toBeNull();
   });
 
   it('links a confirmation to the latest earlier order it repeats that no other confirmation took', () => {

@@ -6,6 +6,8 @@
  *   (or, for a sender the directory does not know, the same handle) in the same instrument, and on the
  *   same side when it names one. A cancelled order is no longer open; an amended one still is. Links
  *   always point at the original order, so a chain of amendments leads back to what was first asked.
+ * - An edit of an order message replaces its orders: the orders the edited text gives are the open ones,
+ *   and each order of the earlier text is marked revised by the edit's first order.
  * - A confirmation staff sent ("Received: BUY 10,000 0700.HK …") acknowledges the most recent order
  *   before it that it repeats and that no earlier confirmation acknowledged.
  */
@@ -18,6 +20,9 @@ export interface LinkableOrder extends OrderTerms {
   sentAtMs: number;
   /** Who gave it: `client:ID` when the directory knows the sender, else `handle:HANDLE`. */
   party: string;
+  platformMessageId: string | null;
+  /** On an order read from an edit: the platform message id of the message it edits. */
+  revises: string | null;
 }
 
 export interface LinkableAck {
@@ -32,6 +37,8 @@ export interface ConversationLinks {
   changes: Map<string, string | null>;
   /** For each order, the confirmation that acknowledged it, or null. */
   acknowledgedBy: Map<string, number | null>;
+  /** For each order, the first order of the latest edit of its message, or null. */
+  revisedBy: Map<string, string | null>;
 }
 
 const byTime = <T extends { sentAtMs: number; messageIndex: number }>(a: T, b: T) =>
@@ -40,8 +47,22 @@ const byTime = <T extends { sentAtMs: number; messageIndex: number }>(a: T, b: T
 export function linkConversation(orders: readonly LinkableOrder[], acks: readonly LinkableAck[]): ConversationLinks {
   const sorted = [...orders].sort((a, b) => byTime(a, b) || a.ordinal - b.ordinal);
   const changes = new Map<string, string | null>();
+  const revisedBy = new Map<string, string | null>(orders.map((o) => [o.id, null]));
   const open = new Map<string, LinkableOrder[]>();
   for (const order of sorted) {
+    if (order.revises !== null && order.ordinal === 0) {
+      // Every order of the edited message (or of an earlier edit of it) gives way to the edit's.
+      for (const earlier of sorted) {
+        if (earlier === order) break;
+        if (earlier.platformMessageId !== order.revises && earlier.revises !== order.revises) continue;
+        if (earlier.messageIndex === order.messageIndex) continue;
+        revisedBy.set(earlier.id, order.id);
+        for (const list of open.values()) {
+          const at = list.indexOf(earlier);
+          if (at !== -1) list.splice(at, 1);
+        }
+      }
+    }
     const key = `${order.party}\u0000${order.symbol}`;
     const candidates = open.get(key) ?? [];
     if (order.action === 'new') {
@@ -66,7 +87,7 @@ export function linkConversation(orders: readonly LinkableOrder[], acks: readonl
       if (target !== undefined) acknowledgedBy.set(target.id, ack.messageIndex);
     }
   }
-  return { changes, acknowledgedBy };
+  return { changes, acknowledgedBy, revisedBy };
 }
 
 /** Whether a confirmation's reading of an order agrees with the order: every field it states matches. */
