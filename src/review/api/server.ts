@@ -124,12 +124,7 @@ export async function buildServer(steno: Steno): Promise<FastifyInstance> {
         platform: q.platform,
         conversationId: q.conversation,
         participant: q.participant,
-        clientId: q.client,
-        staffId: q.staff,
-        fromMs: q.from === undefined ? undefined : parseDateFilter(q.from, 'from'),
-        toMs: q.to === undefined ? undefined : parseDateFilter(q.to, 'to', 'to'),
-        limit: q.limit === undefined ? undefined : integerParam(q.limit, 'limit'),
-        beforeIndex: q.before === undefined ? undefined : integerParam(q.before, 'before'),
+        ...pageAndPeriod(q),
       });
       return { results };
     },
@@ -144,13 +139,8 @@ export async function buildServer(steno: Steno): Promise<FastifyInstance> {
         symbol: q.symbol,
         side: oneOf(q.side, ['buy', 'sell'] as const, 'side'),
         action: oneOf(q.action, ['new', 'amend', 'cancel'] as const, 'action'),
-        clientId: q.client,
-        staffId: q.staff,
         conversationId: q.conversation,
-        fromMs: q.from === undefined ? undefined : parseDateFilter(q.from, 'from'),
-        toMs: q.to === undefined ? undefined : parseDateFilter(q.to, 'to', 'to'),
-        limit: q.limit === undefined ? undefined : integerParam(q.limit, 'limit'),
-        beforeIndex: q.before === undefined ? undefined : integerParam(q.before, 'before'),
+        ...pageAndPeriod(q),
       });
       return { orders };
     },
@@ -231,6 +221,18 @@ export async function buildServer(steno: Steno): Promise<FastifyInstance> {
     reply.status(404).send({ error: { code: 'not_found', message: 'no such endpoint' } }),
   );
   return app;
+}
+
+/** The filters search and order listing share: client, staff, period and page. */
+function pageAndPeriod(q: Record<string, string | undefined>) {
+  return {
+    clientId: q.client,
+    staffId: q.staff,
+    fromMs: q.from === undefined ? undefined : parseDateFilter(q.from, 'from'),
+    toMs: q.to === undefined ? undefined : parseDateFilter(q.to, 'to', 'to'),
+    limit: q.limit === undefined ? undefined : integerParam(q.limit, 'limit'),
+    beforeIndex: q.before === undefined ? undefined : integerParam(q.before, 'before'),
+  };
 }
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], name: string): T | undefined {

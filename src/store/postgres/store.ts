@@ -86,6 +86,28 @@ export function writeLockKey(schema: string): string {
     .toString();
 }
 
+/**
+ * Runs `fn` on a pooled connection; `fn` begins the transaction, this commits it, or rolls it back on any
+ * failure. A connection whose rollback fails (after a failed COMMIT the transaction is already gone) is
+ * dropped, not returned to the pool.
+ */
+async function transaction<T>(pool: pg.Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken = false;
+  try {
+    const result = await fn(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {
+      broken = true;
+    });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
 /** The advisory lock that orders the order projection's writes across processes. */
 function ordersLockKey(schema: string): string {
   return sha256(Buffer.from(`steno:orders-projection:${schema}`, 'utf8'))
@@ -678,9 +700,7 @@ export class PostgresStore
   }
 
   async writeTransaction<T>(fn: (tx: PostgresWriteTx) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
+    return transaction(this.pool, async (client) => {
       // One round trip: begin; take the log's write lock, waiting for any other writer in any process up
       // to lockTimeoutMs (as SQLite's busy_timeout); make sure COMMIT waits for the WAL flush even where
       // the server default says otherwise; read the tree size now that the lock is held (each statement
@@ -707,17 +727,8 @@ export class PostgresStore
       const tx = new PostgresWriteTx(client, max === null ? 0 : num(max) + 1);
       const result = await fn(tx);
       await tx.flush();
-      await client.query('COMMIT');
       return result;
-    } catch (error) {
-      // After a failed COMMIT the transaction is already gone and ROLLBACK only warns.
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+    });
   }
 
   treeSize(): Promise<number> {
@@ -981,9 +992,7 @@ export class PostgresStore
    * from. A lock of its own (not the ledger's) orders these steps across processes.
    */
   async writeOrders(write: OrdersWrite): Promise<void> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
+    await transaction(this.pool, async (client) => {
       await client.query('BEGIN');
       await client.query(`SELECT pg_advisory_xact_lock('${ordersLockKey(this.schema)}'::bigint)`);
       const current = await client.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [
@@ -1036,15 +1045,7 @@ export class PostgresStore
         'INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
         [ORDERS_STATE_KEY, write.state],
       );
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw error;
-    } finally {
-      client.release(broken);
-    }
+    });
   }
 
   /** Waits for transactions in flight to finish, then closes every connection. Idempotent. */
