@@ -21,17 +21,15 @@ export async function readOrdersAfterImport(steno: Steno, out: Output, json: boo
     const r = await steno.orders.catchUp();
     result = { messagesRead: r.messages, ordersFound: r.orders, seconds: 0 };
     if (r.waiting !== undefined) result.note = r.waiting;
+    if (!json) {
+      // Waiting is not an error: the firm has not loaded its security master yet.
+      out.stdout(`${r.waiting ?? `${r.orders} order(s) read from ${r.messages} message(s)`}\n`);
+    }
   } catch (error) {
     const note = `orders were not read (the next catch-up retries): ${(error as Error).message}`;
     result = { messagesRead: 0, ordersFound: 0, seconds: 0, note };
     out.stderr(`steno: ${note}\n`);
   }
   result.seconds = Number(((performance.now() - started) / 1000).toFixed(3));
-  if (!json && result.note === undefined) {
-    out.stdout(`${result.ordersFound} order(s) read from ${result.messagesRead} message(s)\n`);
-  } else if (!json && result.note !== undefined && !result.note.startsWith('orders were not read')) {
-    // Not an error: the firm has not loaded its security master yet.
-    out.stdout(`${result.note}\n`);
-  }
   return result;
 }

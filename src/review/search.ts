@@ -80,17 +80,7 @@ export class SearchService {
   async search(
     input: { query?: string; limit?: number; beforeIndex?: number } & MessageFilters & PartyFilter,
   ): Promise<SearchResult[]> {
-    const limit = input.limit ?? 50;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) {
-      throw new StenoError('invalid_input', `limit must be an integer from 1 to ${MAX_SEARCH_LIMIT}`, {
-        problems: [{ where: 'limit', message: `must be an integer from 1 to ${MAX_SEARCH_LIMIT}` }],
-      });
-    }
-    if (input.fromMs !== undefined && input.toMs !== undefined && input.fromMs >= input.toMs) {
-      throw new StenoError('invalid_input', 'from must be before to', {
-        problems: [{ where: 'from', message: 'must be before to' }],
-      });
-    }
+    const limit = checkPageAndPeriod(input);
     const { query, clientId, staffId, ...filters } = input;
     const criteria: SearchCriteria = { ...filters, limit };
     if (query !== undefined) criteria.query = parseQuery(query);
@@ -146,6 +136,22 @@ export class SearchService {
   }
 }
 
+/** Checks a listing's page size (default 50) and period; returns the page size. */
+export function checkPageAndPeriod(input: { limit?: number; fromMs?: number; toMs?: number }): number {
+  const limit = input.limit ?? 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_SEARCH_LIMIT) {
+    throw new StenoError('invalid_input', `limit must be an integer from 1 to ${MAX_SEARCH_LIMIT}`, {
+      problems: [{ where: 'limit', message: `must be an integer from 1 to ${MAX_SEARCH_LIMIT}` }],
+    });
+  }
+  if (input.fromMs !== undefined && input.toMs !== undefined && input.fromMs >= input.toMs) {
+    throw new StenoError('invalid_input', 'from must be before to', {
+      problems: [{ where: 'from', message: 'must be before to' }],
+    });
+  }
+  return limit;
+}
+
 export function partyOf(filter: PartyFilter): { kind: EntryKind; id: string } | null {
   if (filter.clientId !== undefined) return { kind: 'client', id: filter.clientId };
   if (filter.staffId !== undefined) return { kind: 'staff', id: filter.staffId };
@@ -157,13 +163,18 @@ export function partyOf(filter: PartyFilter): { kind: EntryKind; id: string } | 
  * Each message found is then kept only if they held the handle when it was sent (involves()).
  */
 export function partyHandles(directory: Directory, party: { kind: EntryKind; id: string }): string[] {
+  requireParty(directory, party);
+  return directory.handlesEverHeld(party.kind, party.id).map((h) => h.slice(h.indexOf(':') + 1));
+}
+
+/** Throws not_found when the directory has no such client or staff member. */
+export function requireParty(directory: Directory, party: { kind: EntryKind; id: string }): void {
   if (directory.get(party.kind, party.id) === undefined) {
     throw new StenoError(
       'not_found',
       `no ${party.kind === 'client' ? 'client' : 'staff member'} ${party.id} in the directory`,
     );
   }
-  return directory.handlesEverHeld(party.kind, party.id).map((h) => h.slice(h.indexOf(':') + 1));
 }
 
 /** Whether the party sent or received the message, by the handles they held at the time. */

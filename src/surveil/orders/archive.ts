@@ -12,7 +12,8 @@
 import type { Directory } from '../../capture/directory/directory.js';
 import type { MessageContent } from '../../capture/model.js';
 import { StenoError } from '../../core/errors.js';
-import { partyOf } from '../../review/search.js';
+import { RECORD_ID_PATTERN } from '../../core/ids.js';
+import { checkPageAndPeriod, partyOf, requireParty } from '../../review/search.js';
 import {
   type AckLanguage,
   acknowledgementBody,
@@ -300,27 +301,12 @@ export class OrderArchive {
 
   /** Stored orders, newest message first. */
   async find(input: Omit<OrderCriteria, 'limit'> & { limit?: number }): Promise<OrderView[]> {
-    await this.catchUp();
-    const limit = input.limit ?? 50;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
-      throw new StenoError('invalid_input', 'limit must be an integer from 1 to 1000', {
-        problems: [{ where: 'limit', message: 'must be an integer from 1 to 1000' }],
-      });
-    }
-    if (input.fromMs !== undefined && input.toMs !== undefined && input.fromMs >= input.toMs) {
-      throw new StenoError('invalid_input', 'from must be before to', {
-        problems: [{ where: 'from', message: 'must be before to' }],
-      });
-    }
-    const criteria: OrderCriteria = { ...input, limit };
-    if (input.symbol !== undefined) criteria.symbol = await this.symbolOf(input.symbol);
+    // A bad request is refused before any catching up is done for it.
+    const criteria: OrderCriteria = { ...input, limit: checkPageAndPeriod(input) };
     const party = partyOf({ clientId: input.clientId, staffId: input.staffId });
-    if (party !== null && (await this.directory.load()).get(party.kind, party.id) === undefined) {
-      throw new StenoError(
-        'not_found',
-        `no ${party.kind === 'client' ? 'client' : 'staff member'} ${party.id} in the directory`,
-      );
-    }
+    if (party !== null) requireParty(await this.directory.load(), party);
+    await this.catchUp();
+    if (input.symbol !== undefined) criteria.symbol = await this.symbolOf(input.symbol);
     return (await this.storage.findOrders(criteria)).map(viewOf);
   }
 
@@ -372,7 +358,7 @@ export class OrderArchive {
   }
 
   private async messageIndexOf(messageId: string): Promise<number> {
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(messageId)) {
+    if (!RECORD_ID_PATTERN.test(messageId)) {
       throw new StenoError(
         'invalid_input',
         `"${messageId.slice(0, 64)}" is not a message id (a UUID, as ingest returns)`,
@@ -402,7 +388,7 @@ function serialiseState(s: ProjectionState): string {
 }
 
 /** Reads a batch of archived messages: the orders each gives and the confirmations staff sent. */
-export function readMessages(
+function readMessages(
   batch: readonly ArchivedMessage[],
   extractor: OrderExtractor,
   directory: Directory,
@@ -482,7 +468,7 @@ function termsOf(o: ExtractedOrder): OrderTerms {
  * Who an order is from and who received it, as the directory knew them when it was sent: the first
  * client among the sender and recipients, the first staff member among them and the firm's account.
  */
-export function resolveParties(
+function resolveParties(
   directory: Directory,
   platform: string,
   sender: string,
