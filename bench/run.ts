@@ -9,7 +9,7 @@
  *   BENCH_PG_URL    default postgres://postgres@127.0.0.1:5432/postgres
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -20,6 +20,7 @@ import { ingestApi } from './ingest-api.js';
 import { ingestCli } from './ingest-cli.js';
 import { queryLatencies } from './queries.js';
 import { readOrders } from './read-orders.js';
+import { reconcileBench } from './reconcile.js';
 import { fmt } from './support/stats.js';
 import { verifyRate } from './verify.js';
 
@@ -27,6 +28,7 @@ const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 500_000);
 const WHATSAPP_LINES = Number(process.env.BENCH_WHATSAPP_LINES ?? 1_000_000);
 const BACKENDS = (process.env.BENCH_DB ?? 'sqlite,postgres').split(',');
 const ORDER_MESSAGES = Number(process.env.BENCH_ORDER_MESSAGES ?? 500_000);
+const RECONCILE_MESSAGES = Number(process.env.BENCH_RECONCILE_MESSAGES ?? 1_000_000);
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 type Row = [string, ...string[]];
@@ -128,11 +130,29 @@ async function runBackend(
     out[`orders read from the archive, messages/s (${fmt(read.messages)} messages)`] = fmt(read.perSecond);
     out['  orders found'] = fmt(read.orders);
     out['  ratio to extraction alone'] = (read.perSecond / extractionPerSecond).toFixed(2);
+
+    // An archive of its own, with clients, accounts and the firm's activity to reconcile against.
+    log(`[${db}] steno reconcile over ${fmt(RECONCILE_MESSAGES)} chat messages and the firm's orders and executions`);
+    const reconcileDir = join(root, `${db}-reconcile`);
+    await mkdir(reconcileDir, { recursive: true });
+    const reconcileEnv: Record<string, string> = { ...env, STENO_DATA: join(reconcileDir, 'data') };
+    if (db === 'postgres') reconcileEnv.STENO_PG_SCHEMA = `${schema}_r`;
+    const rec = await reconcileBench({ env: reconcileEnv, dir: reconcileDir, messages: RECONCILE_MESSAGES, log });
+    log(`  ${JSON.stringify(rec)}`);
+    out[
+      `steno reconcile seconds (${fmt(rec.messages)} messages, ${fmt(rec.chatOrders)} chat orders, ${fmt(rec.firmOrders)} firm orders, ${fmt(rec.executions)} executions)`
+    ] = rec.seconds.toFixed(1);
+    out['  baseline: reading and parsing its inputs, seconds'] = rec.baselineSeconds.toFixed(1);
+    out['  ratio to that baseline'] = (rec.seconds / rec.baselineSeconds).toFixed(2);
+    out['  exceptions found'] = Object.entries(rec.exceptions)
+      .map(([type, n]) => `${type} ${fmt(n)}`)
+      .join(', ');
   } finally {
     if (db === 'postgres') {
       const client = new pg.Client({ connectionString: PG_URL });
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.query(`DROP SCHEMA IF EXISTS ${schema}_r CASCADE`);
       await client.end();
     }
   }

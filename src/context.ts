@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TokenService, type TokenStorage } from './auth/tokens.js';
+import { ActivityArchive, type ActivityStorage } from './capture/activity/archive.js';
 import { DirectoryService } from './capture/directory/directory.js';
 import { IngestService, type MessageWriteTx } from './capture/ingest.js';
 import type { Config } from './config/config.js';
@@ -19,6 +20,7 @@ import { type BlobStore, FileBlobStore } from './store/blobs/files.js';
 import type { MetaStorage } from './store/meta.js';
 import { OrderArchive, type OrderStorage } from './surveil/orders/archive.js';
 import { SecurityMasterService } from './surveil/orders/master.js';
+import { ReconcileService } from './surveil/reconcile/service.js';
 
 export type StenoStore = LedgerStorage<MessageWriteTx> &
   SearchStorage &
@@ -28,7 +30,8 @@ export type StenoStore = LedgerStorage<MessageWriteTx> &
   MetaStorage &
   AuditStorage &
   EvidenceStorage &
-  OrderStorage & {
+  OrderStorage &
+  ActivityStorage & {
     readonly kind: string;
     healthy(): boolean;
     listCheckpoints(): Promise<StoredCheckpoint[]>;
@@ -57,6 +60,10 @@ export interface Steno extends AsyncDisposable {
   instruments: SecurityMasterService<MessageWriteTx>;
   /** Orders read from archived messages. */
   orders: OrderArchive;
+  /** The firm's account activity: orders entered, replaced and cancelled, executions. */
+  activity: ActivityArchive<MessageWriteTx>;
+  /** Chat orders against the firm's orders and executions. */
+  reconcile: ReconcileService;
   tokens: TokenService;
   blobs: BlobStore;
   origin: string;
@@ -93,6 +100,7 @@ export async function openSteno(config: Config, options: { createKey: boolean })
     const directory = new DirectoryService({ ledger, records: store });
     const instruments = new SecurityMasterService(ledger, store);
     const orders = new OrderArchive({ storage: store, masters: instruments, directory });
+    const activity = new ActivityArchive(ledger, store);
     const blobs = new FileBlobStore({ root: join(config.dataDir, 'blobs'), maxBytes: config.maxAttachmentBytes });
     const close = async () => {
       await ledger.flush();
@@ -107,6 +115,8 @@ export async function openSteno(config: Config, options: { createKey: boolean })
       directory,
       instruments,
       orders,
+      activity,
+      reconcile: new ReconcileService({ orders, activity, directory, masters: instruments }),
       tokens: new TokenService(store),
       blobs,
       origin,

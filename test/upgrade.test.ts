@@ -35,6 +35,7 @@ describe(`an archive at schema version 1 on ${TEST_DB}`, () => {
     await rawExec(b, 'DROP INDEX ledger_leaves_by_type');
     await rawExec(b, 'DROP TABLE orders');
     await rawExec(b, 'DROP TABLE order_acks');
+    await rawExec(b, 'DROP TABLE activity');
     await rawExec(b, pg ? 'DELETE FROM schema_migrations WHERE version > 1' : 'PRAGMA user_version = 1');
 
     const verified = await steno('verify');

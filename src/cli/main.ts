@@ -16,6 +16,8 @@ Commands:
   instruments import FILE.csv   load the security master orders are read with
   orders extract|list|ack    read orders from messages (JSON Lines on stdin), list those archived,
                              or print the confirmation for a message's orders
+  activity import FILE       archive the firm's orders and executions (FIX log, orders or executions CSV)
+  reconcile                  compare chat orders with the firm's orders and executions
   search QUERY               full-text search with filters
   checkpoint [--key]         print the latest signed checkpoint (or the verifier key)
   verify                     audit the whole ledger against its content and checkpoints
@@ -36,6 +38,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   directory: async () => (await import('./commands/directory.js')).directoryCommand,
   instruments: async () => (await import('./commands/instruments.js')).instrumentsCommand,
   orders: async () => (await import('./commands/orders.js')).ordersCommand,
+  activity: async () => (await import('./commands/activity.js')).activityCommand,
+  reconcile: async () => (await import('./commands/reconcile.js')).reconcileCommand,
   search: async () => (await import('./commands/search.js')).searchCommand,
   checkpoint: async () => (await import('./commands/checkpoint.js')).checkpointCommand,
   verify: async () => (await import('./commands/verify.js')).verifyCommand,

@@ -23,6 +23,6 @@ export interface StoredRecord {
 
 /** Records of one type, in ledger order; indexed by type, so without reading every leaf. */
 export interface RecordsByType {
-  /** Those after ledger index `afterIndex` (all, by default). */
-  recordsOfType(type: string, afterIndex?: number): Promise<StoredRecord[]>;
+  /** Those after ledger index `afterIndex` (all, by default), the first `limit` of them if given. */
+  recordsOfType(type: string, afterIndex?: number, limit?: number): Promise<StoredRecord[]>;
 }

@@ -8,9 +8,10 @@ import { sha256Base64 } from '../core/hash.js';
 export const LEAF_VERSION = 1;
 /**
  * A message; the import of a file of them (what, from where, by whom, with what result); a change to the
- * directory of staff and clients; the security master orders are read with.
+ * directory of staff and clients; the security master orders are read with; an event of the firm's
+ * account activity (an order entered, replaced or cancelled, an execution report).
  */
-export const RECORD_TYPES = ['message', 'import', 'directory', 'instruments'] as const;
+export const RECORD_TYPES = ['message', 'import', 'directory', 'instruments', 'activity'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
 
 export interface Leaf {

@@ -11,6 +11,7 @@
  *   default collation (ORDER BY created_at sorts as in SQLite), and several times cheaper to index than a
  *   libc/ICU collation. ISO 8601 timestamps stay `text` so they round-trip exactly.
  */
+import { ACTIVITY_TABLES } from '../activity.js';
 import { ORDERS_TABLES } from '../orders.js';
 
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -74,4 +75,6 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   "CREATE INDEX IF NOT EXISTS ledger_leaves_by_type ON ledger_leaves (record_type, leaf_index) WHERE record_type <> 'message';",
   // v4: orders read from archived messages, and the confirmations staff sent for them.
   ORDERS_TABLES({ int: 'bigint', text: 'text COLLATE "C"', strict: '' }),
+  // v5: the firm's account activity (orders, replacements, cancellations, executions) read from the ledger.
+  ACTIVITY_TABLES({ int: 'bigint', text: 'text COLLATE "C"', strict: '' }),
 ];

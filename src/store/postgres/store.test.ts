@@ -113,6 +113,7 @@ describe.skipIf(!ENABLED)('PostgresStore (runs only with STENO_TEST_DB=postgres:
       return { tables: tables.rows.map((r) => r.table_name), versions: versions.rows.map((r) => r.version) };
     });
     expect(rows.tables).toEqual([
+      'activity',
       'api_tokens',
       'ledger_checkpoints',
       'ledger_leaves',
@@ -125,7 +126,7 @@ describe.skipIf(!ENABLED)('PostgresStore (runs only with STENO_TEST_DB=postgres:
       'record_contents',
       'schema_migrations',
     ]);
-    expect(rows.versions).toEqual([1, 2, 3, 4]);
+    expect(rows.versions).toEqual([1, 2, 3, 4, 5]);
     // Nothing leaked into public.
     const inPublic = await withClient(
       async (c) =>

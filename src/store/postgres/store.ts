@@ -16,6 +16,7 @@
 import type { PoolClient, QueryResult, QueryResultRow } from 'pg';
 import pg from 'pg';
 import type { TokenRow, TokenStorage } from '../../auth/tokens.js';
+import type { ActivityStorage, ActivityWrite, StoredActivity } from '../../capture/activity/archive.js';
 import type { ExistingMessage, MessageRow, MessageWriteTx } from '../../capture/ingest.js';
 import { StenoError } from '../../core/errors.js';
 import { sha256 } from '../../core/hash.js';
@@ -34,6 +35,7 @@ import type {
   StoredAck,
   StoredOrder,
 } from '../../surveil/orders/archive.js';
+import { ACTIVITY_COLUMNS, ACTIVITY_STATE_KEY, activityForPeriodQuery } from '../activity.js';
 import type { MetaStorage } from '../meta.js';
 import { ackRowValues, findOrdersQuery, fromBody, ORDER_COLUMNS, ORDERS_STATE_KEY, orderRowValues } from '../orders.js';
 import { checkpointFromRow, tokenFromRow } from '../rows.js';
@@ -108,9 +110,9 @@ async function transaction<T>(pool: pg.Pool, fn: (client: PoolClient) => Promise
   }
 }
 
-/** The advisory lock that orders the order projection's writes across processes. */
-function ordersLockKey(schema: string): string {
-  return sha256(Buffer.from(`steno:orders-projection:${schema}`, 'utf8'))
+/** The advisory lock that orders one projection's writes across processes. */
+function projectionLockKey(projection: 'orders' | 'activity', schema: string): string {
+  return sha256(Buffer.from(`steno:${projection}-projection:${schema}`, 'utf8'))
     .readBigInt64BE(0)
     .toString();
 }
@@ -630,7 +632,8 @@ export class PostgresStore
     MetaStorage,
     AuditStorage,
     EvidenceStorage,
-    OrderStorage
+    OrderStorage,
+    ActivityStorage
 {
   readonly kind = 'postgres';
 
@@ -759,7 +762,7 @@ export class PostgresStore
     return num(r.n) === count && r.shortest === HASH_SIZE && r.longest === HASH_SIZE ? r.hashes : null;
   }
 
-  async recordsOfType(type: string, afterIndex = -1): Promise<StoredRecord[]> {
+  async recordsOfType(type: string, afterIndex = -1, limit?: number): Promise<StoredRecord[]> {
     const result = await this.pool.query<{
       leaf_index: string;
       record_id: string;
@@ -768,8 +771,9 @@ export class PostgresStore
     }>(
       `SELECT l.leaf_index, l.record_id, l.leaf, c.content FROM ledger_leaves l
        LEFT JOIN record_contents c USING (leaf_index)
-       WHERE l.record_type = $1 AND l.record_type <> 'message' AND l.leaf_index > $2 ORDER BY l.leaf_index`,
-      [type, afterIndex],
+       WHERE l.record_type = $1 AND l.record_type <> 'message' AND l.leaf_index > $2 ORDER BY l.leaf_index
+       LIMIT $3`,
+      [type, afterIndex, limit ?? null],
     );
     return result.rows.map((r) => ({ index: Number(r.leaf_index), id: r.record_id, leaf: r.leaf, content: r.content }));
   }
@@ -994,7 +998,7 @@ export class PostgresStore
   async writeOrders(write: OrdersWrite): Promise<void> {
     await transaction(this.pool, async (client) => {
       await client.query('BEGIN');
-      await client.query(`SELECT pg_advisory_xact_lock('${ordersLockKey(this.schema)}'::bigint)`);
+      await client.query(`SELECT pg_advisory_xact_lock('${projectionLockKey('orders', this.schema)}'::bigint)`);
       const current = await client.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [
         ORDERS_STATE_KEY,
       ]);
@@ -1046,6 +1050,80 @@ export class PostgresStore
         [ORDERS_STATE_KEY, write.state],
       );
     });
+  }
+
+  activityState(): Promise<string | null> {
+    return this.getMeta(ACTIVITY_STATE_KEY);
+  }
+
+  async knownActivityKeys(keys: readonly string[]): Promise<Set<string>> {
+    const known = new Set<string>();
+    for (let i = 0; i < keys.length; i += 50_000) {
+      const result = await this.pool.query<{ event_key: string }>(
+        'SELECT event_key FROM activity WHERE event_key = ANY($1::text[])',
+        [textArray(keys.slice(i, i + 50_000))],
+      );
+      for (const r of result.rows) known.add(r.event_key);
+    }
+    return known;
+  }
+
+  async rootOrderIds(orderIds: readonly string[]): Promise<Map<string, string>> {
+    const result = await this.pool.query<{ order_id: string; root_order_id: string }>(
+      'SELECT order_id, root_order_id FROM activity WHERE order_id = ANY($1::text[]) ORDER BY leaf_index DESC',
+      [textArray(orderIds)],
+    );
+    const roots = new Map<string, string>();
+    for (const r of result.rows) roots.set(r.order_id, r.root_order_id);
+    return roots;
+  }
+
+  /** One step of the activity projection, compared and set like writeOrders, under a lock of its own. */
+  async writeActivity(write: ActivityWrite): Promise<void> {
+    await transaction(this.pool, async (client) => {
+      await client.query('BEGIN');
+      await client.query(`SELECT pg_advisory_xact_lock('${projectionLockKey('activity', this.schema)}'::bigint)`);
+      const current = await client.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [
+        ACTIVITY_STATE_KEY,
+      ]);
+      if ((current.rows[0]?.value ?? null) !== write.expectedState) {
+        throw new StenoError('conflict', 'the activity projection was moved on by another process');
+      }
+      if (write.reset) await client.query('DELETE FROM activity');
+      for (let i = 0; i < write.rows.length; i += 5000) {
+        const part = write.rows.slice(i, i + 5000);
+        const column = <T>(n: number) => part.map((r) => r[n] as T);
+        await client.query(
+          `INSERT INTO activity (${ACTIVITY_COLUMNS})
+           SELECT k, i, kind, o, r, a, t::bigint, b
+           FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+             AS u(k, i, kind, o, r, a, t, b)
+           ON CONFLICT (event_key) DO NOTHING`,
+          [
+            textArray(column<string>(0)),
+            int8Array(column<number>(1)),
+            textArray(column<string>(2)),
+            textArray(column<string>(3)),
+            textArray(column<string>(4)),
+            textArray(column<string | null>(5)),
+            textArray(column<number | null>(6).map((v) => (v === null ? null : String(v)))),
+            textArray(column<string>(7)),
+          ],
+        );
+      }
+      await client.query(
+        'INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+        [ACTIVITY_STATE_KEY, write.state],
+      );
+    });
+  }
+
+  async activityForPeriod(fromMs: number, toMs: number): Promise<StoredActivity[]> {
+    const result = await this.pool.query<{ body: string }>(
+      activityForPeriodQuery((n) => `$${n}`),
+      [fromMs, toMs],
+    );
+    return result.rows.map(fromBody<StoredActivity>);
   }
 
   /** Waits for transactions in flight to finish, then closes every connection. Idempotent. */

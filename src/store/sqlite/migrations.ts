@@ -1,3 +1,4 @@
+import { ACTIVITY_TABLES } from '../activity.js';
 import { ORDERS_TABLES } from '../orders.js';
 
 /** SQLite schema, one entry per version; applied in order on open (PRAGMA user_version tracks it). */
@@ -60,4 +61,6 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   "CREATE INDEX IF NOT EXISTS ledger_leaves_by_type ON ledger_leaves (record_type, leaf_index) WHERE record_type <> 'message';",
   // v4: orders read from archived messages, and the confirmations staff sent for them.
   ORDERS_TABLES({ int: 'INTEGER', text: 'TEXT', strict: ' STRICT' }),
+  // v5: the firm's account activity (orders, replacements, cancellations, executions) read from the ledger.
+  ACTIVITY_TABLES({ int: 'INTEGER', text: 'TEXT', strict: ' STRICT' }),
 ];

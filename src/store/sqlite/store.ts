@@ -12,6 +12,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { TokenRow, TokenStorage } from '../../auth/tokens.js';
+import type { ActivityStorage, ActivityWrite, StoredActivity } from '../../capture/activity/archive.js';
 import type { ExistingMessage, MessageRow, MessageWriteTx } from '../../capture/ingest.js';
 import { StenoError } from '../../core/errors.js';
 import { toFts5Match } from '../../index/query.js';
@@ -28,6 +29,7 @@ import type {
   StoredAck,
   StoredOrder,
 } from '../../surveil/orders/archive.js';
+import { ACTIVITY_STATE_KEY, activityForPeriodQuery } from '../activity.js';
 import type { MetaStorage } from '../meta.js';
 import { ackRowValues, findOrdersQuery, fromBody, ORDERS_STATE_KEY, orderRowValues } from '../orders.js';
 import { checkpointFromRow, tokenFromRow } from '../rows.js';
@@ -184,7 +186,8 @@ export class SqliteStore
     MetaStorage,
     AuditStorage,
     EvidenceStorage,
-    OrderStorage
+    OrderStorage,
+    ActivityStorage
 {
   readonly kind = 'sqlite';
   /** Groups waiting for the writer are committed together (writer-worker.ts), so let several queue. */
@@ -337,14 +340,19 @@ export class SqliteStore
     return out;
   }
 
-  async recordsOfType(type: string, afterIndex = -1): Promise<StoredRecord[]> {
+  async recordsOfType(type: string, afterIndex = -1, limit = -1): Promise<StoredRecord[]> {
     const rows = this.reader
       .prepare(
         `SELECT l.leaf_index, l.record_id, l.leaf, c.content FROM ledger_leaves l
          LEFT JOIN record_contents c USING (leaf_index)
-         WHERE l.record_type = ? AND l.record_type <> 'message' AND l.leaf_index > ? ORDER BY l.leaf_index`,
+         WHERE l.record_type = ? AND l.record_type <> 'message' AND l.leaf_index > ? ORDER BY l.leaf_index LIMIT ?`,
       )
-      .all(type, afterIndex) as { leaf_index: number; record_id: string; leaf: Buffer; content: Buffer | null }[];
+      .all(type, afterIndex, limit) as {
+      leaf_index: number;
+      record_id: string;
+      leaf: Buffer;
+      content: Buffer | null;
+    }[];
     return rows.map((r) => ({ index: r.leaf_index, id: r.record_id, leaf: r.leaf, content: r.content }));
   }
 
@@ -524,6 +532,47 @@ export class SqliteStore
         orders: write.orders.map(orderRowValues),
         acks: write.acks.map(ackRowValues),
       }),
+    );
+  }
+
+  activityState(): Promise<string | null> {
+    return this.getMeta(ACTIVITY_STATE_KEY);
+  }
+
+  async knownActivityKeys(keys: readonly string[]): Promise<Set<string>> {
+    const known = new Set<string>();
+    for (const part of chunks(keys, MAX_PARAMS)) {
+      const rows = this.reader
+        .prepare(`SELECT event_key FROM activity WHERE event_key IN (${part.map(() => '?').join(',')})`)
+        .pluck()
+        .all(...part) as string[];
+      for (const key of rows) known.add(key);
+    }
+    return known;
+  }
+
+  async rootOrderIds(orderIds: readonly string[]): Promise<Map<string, string>> {
+    const roots = new Map<string, string>();
+    for (const part of chunks(orderIds, MAX_PARAMS)) {
+      const rows = this.reader
+        .prepare(
+          `SELECT order_id, root_order_id FROM activity WHERE order_id IN (${part.map(() => '?').join(',')})
+           ORDER BY leaf_index DESC`,
+        )
+        .raw(true)
+        .all(...part) as [string, string][];
+      for (const [orderId, root] of rows) roots.set(orderId, root);
+    }
+    return roots;
+  }
+
+  writeActivity(write: ActivityWrite): Promise<void> {
+    return this.exclusive(() => this.writer.call('writeActivity', write));
+  }
+
+  async activityForPeriod(fromMs: number, toMs: number): Promise<StoredActivity[]> {
+    return (this.reader.prepare(activityForPeriodQuery(() => '?')).all(fromMs, toMs) as { body: string }[]).map(
+      fromBody<StoredActivity>,
     );
   }
 

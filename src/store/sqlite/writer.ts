@@ -9,6 +9,7 @@ import type { MessageRow } from '../../capture/ingest.js';
 import { blobAt, packBlobs } from '../../core/blob-column.js';
 import { StenoError } from '../../core/errors.js';
 import type { ContentRow, LeafRow, NodeRow, StoredCheckpoint } from '../../ledger/log.js';
+import { ACTIVITY_COLUMNS, ACTIVITY_STATE_KEY, type ActivityRowValues } from '../activity.js';
 import { ACK_COLUMNS, ORDER_COLUMNS, ORDERS_STATE_KEY, type OrderRowValues } from '../orders.js';
 import type { MessageTuple, PackedBatch } from './batch.js';
 import { type Db, migrate, NodeReader, openDb } from './connection.js';
@@ -73,6 +74,14 @@ export interface OrdersBatch {
   acks: [number, string, number, string][];
 }
 
+/** An ActivityWrite as it crosses to the writer thread. */
+export interface ActivityBatch {
+  expectedState: string | null;
+  state: string;
+  reset: boolean;
+  rows: ActivityRowValues[];
+}
+
 export class SqliteWriter {
   private readonly db: Db;
   private readonly nodes: NodeReader;
@@ -109,6 +118,9 @@ export class SqliteWriter {
         `INSERT OR REPLACE INTO orders (${ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       upsertAck: db.prepare(`INSERT OR REPLACE INTO order_acks (${ACK_COLUMNS}) VALUES (?, ?, ?, ?)`),
+      insertActivity: db.prepare(
+        `INSERT OR IGNORE INTO activity (${ACTIVITY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
       setMeta: db.prepare(
         'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
       ),
@@ -235,6 +247,23 @@ export class SqliteWriter {
       for (const row of w.orders) this.s.upsertOrder.run(...row);
       for (const row of w.acks) this.s.upsertAck.run(...row);
       this.s.setMeta.run(ORDERS_STATE_KEY, w.state);
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.rollback();
+      throw error;
+    }
+  }
+  /** One step of the activity projection (capture/activity/archive.ts), compared and set like writeOrders. */
+  writeActivity(w: ActivityBatch): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const current = (this.s.meta.get(ACTIVITY_STATE_KEY) as string | undefined) ?? null;
+      if (current !== w.expectedState) {
+        throw new StenoError('conflict', 'the activity projection was moved on by another process');
+      }
+      if (w.reset) this.db.exec('DELETE FROM activity');
+      for (const row of w.rows) this.s.insertActivity.run(...row);
+      this.s.setMeta.run(ACTIVITY_STATE_KEY, w.state);
       this.db.exec('COMMIT');
     } catch (error) {
       this.rollback();

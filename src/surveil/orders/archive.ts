@@ -313,12 +313,13 @@ export class OrderArchive {
   /** A symbol as a user types it (`700`, `tencent`, `aapl`) as the master writes it. */
   private async symbolOf(written: string): Promise<string> {
     const master = (await this.masters.load())?.master;
-    const trimmed = written.trim();
-    const found =
-      master?.bySymbol(trimmed) ??
-      master?.byHongKongCode(trimmed.replace(/(?:\.|\s)HK$/i, '')) ??
-      master?.names.find((n) => n.key === trimmed.toLowerCase() || n.key === trimmed)?.instrument;
-    return found?.symbol ?? trimmed.toUpperCase();
+    return master?.resolve(written)?.symbol ?? written.trim().toUpperCase();
+  }
+
+  /** Every stored order from a message sent in [fromMs, toMs), after catching up. */
+  async sentBetween(fromMs: number, toMs: number): Promise<StoredOrder[]> {
+    await this.catchUp();
+    return this.storage.findOrders({ fromMs, toMs, limit: Number.MAX_SAFE_INTEGER });
   }
 
   /**

@@ -124,6 +124,16 @@ export class SecurityMaster {
     return this.bySymbolMap.get(symbol.toUpperCase());
   }
 
+  /** An instrument as a user or a firm's system writes it: `0700.HK`, `700`, `700 HK`, `Tencent`, `aapl`. */
+  resolve(written: string): Instrument | undefined {
+    const trimmed = written.trim();
+    return (
+      this.bySymbol(trimmed) ??
+      this.byHongKongCode(trimmed.replace(/(?:\.|\s)HK$/i, '')) ??
+      this.names.find((n) => n.key === trimmed.toLowerCase() || n.key === trimmed)?.instrument
+    );
+  }
+
   /** A Hong Kong code as written (`700`, `0700`, `00700`). */
   byHongKongCode(digits: string): Instrument | undefined {
     if (!/^\d{1,5}$/.test(digits)) return undefined;
