@@ -21,6 +21,7 @@ import { ingestCli } from './ingest-cli.js';
 import { queryLatencies } from './queries.js';
 import { readOrders } from './read-orders.js';
 import { reconcileBench } from './reconcile.js';
+import { rulesBench } from './rules.js';
 import { fmt } from './support/stats.js';
 import { verifyRate } from './verify.js';
 
@@ -28,6 +29,7 @@ const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 500_000);
 const WHATSAPP_LINES = Number(process.env.BENCH_WHATSAPP_LINES ?? 1_000_000);
 const BACKENDS = (process.env.BENCH_DB ?? 'sqlite,postgres').split(',');
 const ORDER_MESSAGES = Number(process.env.BENCH_ORDER_MESSAGES ?? 500_000);
+const RULES_MESSAGES = Number(process.env.BENCH_RULES_MESSAGES ?? 1_000_000);
 const RECONCILE_MESSAGES = Number(process.env.BENCH_RECONCILE_MESSAGES ?? 1_000_000);
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -44,6 +46,9 @@ async function main(): Promise<void> {
     log(`order extraction alone, one core: ${fmt(ORDER_MESSAGES)} messages (1 in 5 an order)`);
     const extraction = extractOrders({ messages: ORDER_MESSAGES });
     log(`  ${fmt(extraction.perSecond)} messages/s (${fmt(extraction.orders)} orders read)`);
+    log(`text rules alone, one core: ${fmt(RULES_MESSAGES)} messages of a generated day of chat`);
+    const rules = rulesBench({ messages: RULES_MESSAGES });
+    log(`  ${JSON.stringify(rules)}`);
     const results: Record<string, Record<string, string>> = {};
     for (const db of BACKENDS) results[db] = await runBackend(db, root, baseline.perSecond, extraction.perSecond);
 
@@ -54,6 +59,15 @@ async function main(): Promise<void> {
     rows.push(['order extraction messages/s, one core (no store)', ...each(fmt(extraction.perSecond))]);
     rows.push(['  baseline: one regex scan per message, messages/s', ...each(fmt(extraction.baselinePerSecond))]);
     rows.push(['  ratio to that baseline', ...each((extraction.perSecond / extraction.baselinePerSecond).toFixed(3))]);
+    rows.push(['text rules messages/s, one core (no store)', ...each(fmt(rules.perSecond))]);
+    rows.push(['  baseline: one regex scan per message, messages/s', ...each(fmt(rules.baselinePerSecond))]);
+    rows.push(['  ratio to that baseline', ...each((rules.perSecond / rules.baselinePerSecond).toFixed(3))]);
+    rows.push(['  alerts per 1,000 messages on a generated day', ...each(rules.alertsPerThousand.toFixed(2))]);
+    rows.push([
+      `  planted cues alerted / planted (1 in 500 messages)`,
+      ...each(`${fmt(rules.plantedAlerted)} / ${fmt(rules.planted)}`),
+    ]);
+    rows.push(['  alerts on the other messages (near misses)', ...each(fmt(rules.otherAlerts))]);
     for (const key of Object.keys(results[BACKENDS[0]!] ?? {})) {
       rows.push([key, ...BACKENDS.map((db) => results[db]?.[key] ?? '')]);
     }
