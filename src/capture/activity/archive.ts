@@ -9,6 +9,7 @@
  * ClOrdIDs leads back to the order as first entered), which is what reconciliation reads.
  */
 import { canonicalBytes } from '../../core/canonical-json.js';
+import { CatchUpRunner } from '../../core/catch-up.js';
 import { StenoError } from '../../core/errors.js';
 import { sha256Hex } from '../../core/hash.js';
 import { newRecordId } from '../../core/ids.js';
@@ -139,8 +140,7 @@ interface ProjectionState {
 }
 
 export class ActivityArchive<Tx extends LedgerWriteTx = LedgerWriteTx> {
-  private queued: Promise<number> | null = null;
-  private running: Promise<unknown> = Promise.resolve();
+  private readonly runner = new CatchUpRunner(() => this.run());
 
   constructor(
     private readonly ledger: Ledger<Tx>,
@@ -229,33 +229,13 @@ export class ActivityArchive<Tx extends LedgerWriteTx = LedgerWriteTx> {
 
   /** Brings the projection up to every activity record in the ledger; returns how many it added. */
   catchUp(): Promise<number> {
-    if (this.queued !== null) return this.queued;
-    const run = this.running
-      .catch(() => undefined)
-      .then(() => {
-        this.queued = null;
-        return this.runWithRetries();
-      });
-    this.queued = run;
-    this.running = run;
-    return run;
+    return this.runner.catchUp();
   }
 
   /** Every event of the firm orders with activity in [fromMs, toMs), after catching up. */
   async forPeriod(fromMs: number, toMs: number): Promise<StoredActivity[]> {
     await this.catchUp();
     return this.storage.activityForPeriod(fromMs, toMs);
-  }
-
-  private async runWithRetries(): Promise<number> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.run();
-      } catch (error) {
-        // Another process moved the projection on: start again from where it is now.
-        if (!(error instanceof StenoError && error.code === 'conflict') || attempt >= 10) throw error;
-      }
-    }
   }
 
   private async run(): Promise<number> {

@@ -11,6 +11,7 @@
  */
 import type { Directory } from '../../capture/directory/directory.js';
 import type { MessageContent } from '../../capture/model.js';
+import { CatchUpRunner } from '../../core/catch-up.js';
 import { StenoError } from '../../core/errors.js';
 import { RECORD_ID_PATTERN } from '../../core/ids.js';
 import { checkPageAndPeriod, partyOf, requireParty } from '../../review/search.js';
@@ -180,8 +181,7 @@ export class OrderArchive {
   private readonly masters: MasterSource;
   private readonly directory: DirectorySource;
   private extractor: { index: number; extractor: OrderExtractor } | null = null;
-  private queued: Promise<CatchUpResult> | null = null;
-  private running: Promise<unknown> = Promise.resolve();
+  private readonly runner = new CatchUpRunner(() => this.run());
 
   constructor(options: { storage: OrderStorage; masters: MasterSource; directory: DirectorySource }) {
     this.storage = options.storage;
@@ -195,27 +195,7 @@ export class OrderArchive {
    * what was archived before it called.
    */
   catchUp(): Promise<CatchUpResult> {
-    if (this.queued !== null) return this.queued;
-    const run = this.running
-      .catch(() => undefined)
-      .then(() => {
-        this.queued = null;
-        return this.runWithRetries();
-      });
-    this.queued = run;
-    this.running = run;
-    return run;
-  }
-
-  private async runWithRetries(): Promise<CatchUpResult> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.run();
-      } catch (error) {
-        // Another process moved the projection on under us: start again from where it is now.
-        if (!(error instanceof StenoError && error.code === 'conflict') || attempt >= 10) throw error;
-      }
-    }
+    return this.runner.catchUp();
   }
 
   private async run(): Promise<CatchUpResult> {
