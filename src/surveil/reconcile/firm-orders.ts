@@ -106,8 +106,8 @@ function foldOrder(root: string, events: StoredActivity[]): FirmOrder | null {
       continue;
     }
     // The same order again (a CSV exported later, a resent NewOrderSingle): a later state of it.
-    const last = order.versions.at(-1) ?? { ...order.entered, atMs: null };
-    if (last.quantity !== e.quantity || last.limitPrice !== e.limitPrice || last.orderType !== e.orderType) {
+    const last = order.versions.at(-1) ?? order.entered;
+    if (last?.quantity !== e.quantity || last?.limitPrice !== e.limitPrice || last?.orderType !== e.orderType) {
       order.versions.push({
         atMs: null,
         quantity: e.quantity,

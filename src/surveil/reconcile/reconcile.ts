@@ -236,15 +236,17 @@ export function reconcile(input: {
     if (taken.has(f) || !inPeriod(f.enteredAtMs, options)) continue;
     const byIm = f.channel !== null && /^(?:im|chat|instant[ _-]?messag)/i.test(f.channel.trim());
     if (!byIm && (f.account === null || !imAccounts.has(f.account))) continue;
-    exceptions.push({
+    const e: ReconcileException = {
       type: 'order_without_instruction',
       messageId: null,
       platformMessageId: null,
       orderId: f.orderId,
       details: { firmOrder: firmEvidence(f), reason: byIm ? 'channel' : 'im_instructed_client' },
-    });
+    };
+    ANCHOR_MS.set(e, f.enteredAtMs);
+    exceptions.push(e);
   }
-  exceptions.sort((a, b) => anchorOf(a) - anchorOf(b) || a.type.localeCompare(b.type));
+  exceptions.sort((a, b) => ANCHOR_MS.get(a)! - ANCHOR_MS.get(b)! || a.type.localeCompare(b.type));
   return { exceptions, matches, unreconciled };
 }
 
@@ -359,19 +361,24 @@ function inPeriod(atMs: number, options: ReconcileOptions): boolean {
   return atMs >= options.fromMs && atMs < options.toMs;
 }
 
+/** When each exception happened (its message was sent, or its firm order entered): the order they are listed in. */
+const ANCHOR_MS = new WeakMap<ReconcileException, number>();
+
 function exception(
   type: ExceptionType,
   chat: StoredOrder,
   firm: FirmOrder | null,
   details: Record<string, unknown>,
 ): ReconcileException {
-  return {
+  const e: ReconcileException = {
     type,
     messageId: chat.messageId,
     platformMessageId: chat.platformMessageId,
     orderId: firm?.orderId ?? null,
     details,
   };
+  ANCHOR_MS.set(e, chat.sentAtMs);
+  return e;
 }
 
 function chatEvidence(o: StoredOrder): Record<string, unknown> {
@@ -423,11 +430,4 @@ function firmEvidence(f: FirmOrder): Record<string, unknown> {
     fromExecutionsOnly: f.fromExecutionsOnly,
     records: f.records,
   };
-}
-
-function anchorOf(e: ReconcileException): number {
-  const chat = e.details.chatOrder as { sentAt?: string } | undefined;
-  if (chat?.sentAt !== undefined) return Date.parse(chat.sentAt);
-  const firm = e.details.firmOrder as { enteredAt?: string } | undefined;
-  return firm?.enteredAt === undefined ? 0 : Date.parse(firm.enteredAt);
 }
