@@ -18,9 +18,14 @@ import type { EvidenceStorage } from './produce/evidence.js';
 import { SearchService, type SearchStorage } from './review/search.js';
 import { type BlobStore, FileBlobStore } from './store/blobs/files.js';
 import type { MetaStorage } from './store/meta.js';
+import type { AlertStorage } from './surveil/alerts/model.js';
+import { AlertService } from './surveil/alerts/service.js';
 import { OrderArchive, type OrderStorage } from './surveil/orders/archive.js';
 import { SecurityMasterService } from './surveil/orders/master.js';
 import { ReconcileService } from './surveil/reconcile/service.js';
+import { PolicyService } from './surveil/rules/policies.js';
+import { TurnoverReference } from './surveil/rules/reference.js';
+import { RulesRunner } from './surveil/rules/runner.js';
 
 export type StenoStore = LedgerStorage<MessageWriteTx> &
   SearchStorage &
@@ -31,7 +36,8 @@ export type StenoStore = LedgerStorage<MessageWriteTx> &
   AuditStorage &
   EvidenceStorage &
   OrderStorage &
-  ActivityStorage & {
+  ActivityStorage &
+  AlertStorage & {
     readonly kind: string;
     healthy(): boolean;
     listCheckpoints(): Promise<StoredCheckpoint[]>;
@@ -64,6 +70,14 @@ export interface Steno extends AsyncDisposable {
   activity: ActivityArchive<MessageWriteTx>;
   /** Chat orders against the firm's orders and executions. */
   reconcile: ReconcileService;
+  /** Surveillance policies, as recorded in the ledger. */
+  policies: PolicyService<MessageWriteTx>;
+  /** Reference turnover the low-turnover rule reads. */
+  turnover: TurnoverReference<MessageWriteTx>;
+  /** Alerts raised by the rules and what reviewers did with them. */
+  alerts: AlertService<MessageWriteTx>;
+  /** The rules over the archive. */
+  rules: RulesRunner;
   tokens: TokenService;
   blobs: BlobStore;
   origin: string;
@@ -101,6 +115,21 @@ export async function openSteno(config: Config, options: { createKey: boolean })
     const instruments = new SecurityMasterService(ledger, store);
     const orders = new OrderArchive({ storage: store, masters: instruments, directory });
     const activity = new ActivityArchive(ledger, store);
+    const reconcile = new ReconcileService({ orders, activity, directory, masters: instruments });
+    const policies = new PolicyService(ledger, store);
+    const turnover = new TurnoverReference(ledger, store);
+    const alerts = new AlertService(ledger, store);
+    const rules = new RulesRunner({
+      storage: store,
+      orders,
+      masters: instruments,
+      directory,
+      activity,
+      reconcile,
+      policies,
+      alerts,
+      turnover,
+    });
     const blobs = new FileBlobStore({ root: join(config.dataDir, 'blobs'), maxBytes: config.maxAttachmentBytes });
     const close = async () => {
       await ledger.flush();
@@ -116,7 +145,11 @@ export async function openSteno(config: Config, options: { createKey: boolean })
       instruments,
       orders,
       activity,
-      reconcile: new ReconcileService({ orders, activity, directory, masters: instruments }),
+      reconcile,
+      policies,
+      turnover,
+      alerts,
+      rules,
       tokens: new TokenService(store),
       blobs,
       origin,

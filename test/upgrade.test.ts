@@ -36,6 +36,7 @@ describe(`an archive at schema version 1 on ${TEST_DB}`, () => {
     await rawExec(b, 'DROP TABLE orders');
     await rawExec(b, 'DROP TABLE order_acks');
     await rawExec(b, 'DROP TABLE activity');
+    await rawExec(b, 'DROP TABLE alerts');
     await rawExec(b, pg ? 'DELETE FROM schema_migrations WHERE version > 1' : 'PRAGMA user_version = 1');
 
     const verified = await steno('verify');
@@ -56,6 +57,14 @@ describe(`an archive at schema version 1 on ${TEST_DB}`, () => {
         )
       : await rawQuery<{ name: string }>(b, `SELECT name FROM sqlite_master WHERE type = 'index'`);
     expect(indexes.map((i) => i.name)).toContain('ledger_leaves_by_type');
+    // v4 to v6: the projections' tables, created again (and filled again when next needed).
+    const tables = pg
+      ? await rawQuery<{ name: string }>(
+          b,
+          `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()`,
+        )
+      : await rawQuery<{ name: string }>(b, `SELECT name FROM sqlite_master WHERE type = 'table'`);
+    expect(tables.map((t) => t.name)).toEqual(expect.arrayContaining(['orders', 'order_acks', 'activity', 'alerts']));
 
     const more = join(b.dataDir, 'more.jsonl');
     await writeFile(more, `${JSON.stringify({ ...CHAT[0], platformMessageId: 'after-upgrade' })}\n`);

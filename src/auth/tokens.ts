@@ -8,7 +8,11 @@ import { StenoError } from '../core/errors.js';
 import { sha256 } from '../core/hash.js';
 import { newRecordId } from '../core/ids.js';
 
-export const TOKEN_SCOPES = ['ingest', 'read'] as const;
+/**
+ * `ingest` writes messages; `read` reads the archive, orders and alerts; `review` works alerts (assign,
+ * comment, escalate, record task outcomes, approve, close) and runs the rules; `admin` sets policy.
+ */
+export const TOKEN_SCOPES = ['ingest', 'read', 'review', 'admin'] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 const TOKEN_PREFIX = 'steno_';
 const TOKEN_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

@@ -18,6 +18,9 @@ Commands:
                              or print the confirmation for a message's orders
   activity import FILE       archive the firm's orders and executions (FIX log, orders or executions CSV)
   reconcile                  compare chat orders with the firm's orders and executions
+  alerts scan|list|show|assign|close|…   run the rules and work the alert queue
+  policy show|set FILE.json  the surveillance policy in force, and changing it
+  turnover import FILE.csv   reference turnover for the low-turnover rule
   search QUERY               full-text search with filters
   checkpoint [--key]         print the latest signed checkpoint (or the verifier key)
   verify                     audit the whole ledger against its content and checkpoints
@@ -40,6 +43,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   orders: async () => (await import('./commands/orders.js')).ordersCommand,
   activity: async () => (await import('./commands/activity.js')).activityCommand,
   reconcile: async () => (await import('./commands/reconcile.js')).reconcileCommand,
+  alerts: async () => (await import('./commands/alerts.js')).alertsCommand,
+  policy: async () => (await import('./commands/policy.js')).policyCommand,
+  turnover: async () => (await import('./commands/turnover.js')).turnoverCommand,
   search: async () => (await import('./commands/search.js')).searchCommand,
   checkpoint: async () => (await import('./commands/checkpoint.js')).checkpointCommand,
   verify: async () => (await import('./commands/verify.js')).verifyCommand,

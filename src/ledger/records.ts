@@ -9,9 +9,19 @@ export const LEAF_VERSION = 1;
 /**
  * A message; the import of a file of them (what, from where, by whom, with what result); a change to the
  * directory of staff and clients; the security master orders are read with; an event of the firm's
- * account activity (an order entered, replaced or cancelled, an execution report).
+ * account activity (an order entered, replaced or cancelled, an execution report); a surveillance policy;
+ * an alert raised, or something a reviewer did to one; reference data the rules read (stock turnover).
  */
-export const RECORD_TYPES = ['message', 'import', 'directory', 'instruments', 'activity'] as const;
+export const RECORD_TYPES = [
+  'message',
+  'import',
+  'directory',
+  'instruments',
+  'activity',
+  'policy',
+  'alert',
+  'reference',
+] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
 
 export interface Leaf {

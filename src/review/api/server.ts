@@ -3,7 +3,7 @@
  * There are deliberately no debug, metrics-dump or heap-dump endpoints.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
-import type { TokenScope } from '../../auth/tokens.js';
+import type { TokenInfo, TokenScope } from '../../auth/tokens.js';
 import { LIMITS } from '../../capture/model.js';
 import type { Steno } from '../../context.js';
 import { StenoError } from '../../core/errors.js';
@@ -62,11 +62,14 @@ export async function buildServer(steno: Steno): Promise<FastifyInstance> {
   });
 
   // Runs as onRequest, before the body is read: an unauthenticated caller cannot make us buffer or parse it.
+  const callers = new WeakMap<FastifyRequest, TokenInfo>();
   const auth = (scope: TokenScope | 'any') => async (request: FastifyRequest) => {
     const header = request.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-    await steno.tokens.authenticate(token, scope);
+    callers.set(request, await steno.tokens.authenticate(token, scope));
   };
+  /** Who an action is recorded as: the token's name. */
+  const caller = (request: FastifyRequest) => `token:${callers.get(request)?.name ?? 'unknown'}`;
 
   // Unhealthy when writes cannot succeed, so that a supervisor restarts the server instead of it
   // answering 503 to every ingest.
@@ -176,6 +179,77 @@ export async function buildServer(steno: Steno): Promise<FastifyInstance> {
     },
   );
 
+  app.get<{ Querystring: Record<string, string | undefined> }>(
+    '/api/v1/alerts',
+    { onRequest: auth('read') },
+    async (request) => {
+      const q = request.query;
+      const alerts = await steno.alerts.list({
+        state: q.state,
+        type: q.type,
+        rule: q.rule,
+        severity: q.severity,
+        assignee: q.assignee,
+        clientId: q.client,
+        conversationId: q.conversation,
+        limit: q.limit === undefined ? undefined : integerParam(q.limit, 'limit'),
+        beforeIndex: q.before === undefined ? undefined : integerParam(q.before, 'before'),
+      });
+      return { alerts };
+    },
+  );
+
+  app.get('/api/v1/alerts/summary', { onRequest: auth('read') }, async () => ({
+    counts: await steno.alerts.summary(),
+  }));
+
+  app.get<{ Params: { id: string } }>('/api/v1/alerts/:id', { onRequest: auth('read') }, async (request) =>
+    steno.alerts.get(request.params.id),
+  );
+
+  /** The alert actions: each body field named, checked, and recorded as the calling token. */
+  type AlertAction = (id: string, body: Record<string, unknown>, by: string) => Promise<unknown>;
+  const alertActions: Record<string, AlertAction> = {
+    assign: (id, b, by) => steno.alerts.assign(id, nullableString(b, 'assignee'), by),
+    comment: (id, b, by) => steno.alerts.comment(id, requiredString(b, 'text'), by),
+    review: (id, b, by) => steno.alerts.move(id, 'in_review', by, optionalString(b, 'reason')),
+    escalate: (id, b, by) => steno.alerts.move(id, 'escalated', by, optionalString(b, 'reason')),
+    task: (id, b, by) =>
+      steno.alerts.recordTaskOutcome(id, requiredString(b, 'outcome'), optionalString(b, 'note'), by),
+    approve: (id, b, by) => steno.alerts.approve(id, optionalString(b, 'note'), by),
+    close: (id, b, by) => steno.alerts.close(id, requiredString(b, 'reason'), by),
+  };
+  app.post<{ Params: { id: string; action: string } }>(
+    '/api/v1/alerts/:id/:action',
+    { onRequest: auth('review') },
+    async (request) => {
+      const action = Object.hasOwn(alertActions, request.params.action)
+        ? alertActions[request.params.action]
+        : undefined;
+      if (action === undefined) {
+        throw new StenoError(
+          'not_found',
+          `no alert action "${request.params.action.slice(0, 40)}"; the actions are ${Object.keys(alertActions).join(', ')}`,
+        );
+      }
+      return action(request.params.id, objectBody(request.body), caller(request));
+    },
+  );
+
+  app.post('/api/v1/alerts/scan', { onRequest: auth('review') }, async () => steno.rules.scan());
+
+  app.get('/api/v1/policy', { onRequest: auth('read') }, async () => {
+    const current = await steno.policies.current();
+    if (current === null)
+      throw new StenoError('not_found', 'no policy is recorded yet: the default is recorded when the rules first run');
+    return current;
+  });
+
+  app.put('/api/v1/policy', { onRequest: auth('admin') }, async (request, reply) => {
+    const result = await steno.policies.set(request.body, { by: caller(request), file: 'PUT /api/v1/policy' });
+    return reply.status(result.changed ? 201 : 200).send(result.policy);
+  });
+
   /** Proofs are only useful against a signed checkpoint: default to the latest one, and require one to exist. */
   async function proofTreeSize(raw: string | undefined): Promise<number> {
     const latest = await steno.store.latestCheckpoint();
@@ -201,9 +275,16 @@ export async function buildServer(steno: Steno): Promise<FastifyInstance> {
     if (ordersTimer !== null) return;
     ordersTimer = setTimeout(() => {
       ordersTimer = null;
-      ordersReading = steno.orders.catchUp().catch((error: unknown) => {
-        app.log.error({ err: error }, 'reading orders from archived messages failed; the next catch-up retries');
-      });
+      // The rules follow: what was just archived is read for alerts once its orders are known.
+      ordersReading = steno.orders
+        .catchUp()
+        .then(() => steno.rules.scan())
+        .catch((error: unknown) => {
+          app.log.error(
+            { err: error },
+            'reading archived messages for orders and alerts failed; the next catch-up retries',
+          );
+        });
     }, ORDERS_DELAY_MS);
   }
   // Messages also arrive by other routes (a CLI import beside the server): look for them now and then.
@@ -233,6 +314,45 @@ function pageAndPeriod(q: Record<string, string | undefined>) {
     limit: q.limit === undefined ? undefined : integerParam(q.limit, 'limit'),
     beforeIndex: q.before === undefined ? undefined : integerParam(q.before, 'before'),
   };
+}
+
+function objectBody(body: unknown): Record<string, unknown> {
+  if (body === undefined || body === null) return {};
+  if (typeof body !== 'object' || Array.isArray(body)) {
+    throw new StenoError('invalid_input', 'the body must be a JSON object');
+  }
+  return body as Record<string, unknown>;
+}
+
+function optionalString(body: Record<string, unknown>, name: string): string | null {
+  const value = body[name];
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') {
+    throw new StenoError('invalid_input', `${name} must be a string`, {
+      problems: [{ where: name, message: 'must be a string' }],
+    });
+  }
+  return value;
+}
+
+function requiredString(body: Record<string, unknown>, name: string): string {
+  const value = optionalString(body, name);
+  if (value === null) {
+    throw new StenoError('invalid_input', `${name} is required`, {
+      problems: [{ where: name, message: 'is required' }],
+    });
+  }
+  return value;
+}
+
+/** A field that must be present: a string, or null to clear it. */
+function nullableString(body: Record<string, unknown>, name: string): string | null {
+  if (!Object.hasOwn(body, name)) {
+    throw new StenoError('invalid_input', `${name} is required (null to unassign)`, {
+      problems: [{ where: name, message: 'is required (null to unassign)' }],
+    });
+  }
+  return optionalString(body, name);
 }
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], name: string): T | undefined {

@@ -12,6 +12,7 @@
  *   libc/ICU collation. ISO 8601 timestamps stay `text` so they round-trip exactly.
  */
 import { ACTIVITY_TABLES } from '../activity.js';
+import { ALERT_TABLES } from '../alerts.js';
 import { ORDERS_TABLES } from '../orders.js';
 
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -77,4 +78,6 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   ORDERS_TABLES({ int: 'bigint', text: 'text COLLATE "C"', strict: '' }),
   // v5: the firm's account activity (orders, replacements, cancellations, executions) read from the ledger.
   ACTIVITY_TABLES({ int: 'bigint', text: 'text COLLATE "C"', strict: '' }),
+  // v6: alerts raised by the rules, folded from the alert ledger records.
+  ALERT_TABLES({ int: 'bigint', text: 'text COLLATE "C"', strict: '' }),
 ];

@@ -114,6 +114,7 @@ describe.skipIf(!ENABLED)('PostgresStore (runs only with STENO_TEST_DB=postgres:
     });
     expect(rows.tables).toEqual([
       'activity',
+      'alerts',
       'api_tokens',
       'ledger_checkpoints',
       'ledger_leaves',
@@ -126,7 +127,7 @@ describe.skipIf(!ENABLED)('PostgresStore (runs only with STENO_TEST_DB=postgres:
       'record_contents',
       'schema_migrations',
     ]);
-    expect(rows.versions).toEqual([1, 2, 3, 4, 5]);
+    expect(rows.versions).toEqual([1, 2, 3, 4, 5, 6]);
     // Nothing leaked into public.
     const inPublic = await withClient(
       async (c) =>

@@ -27,6 +27,14 @@ import type { ContentRow, LeafRow, LedgerStorage, NodeRow, StoredCheckpoint } fr
 import { HASH_SIZE, hashLeaf } from '../../ledger/tree/index.js';
 import type { EvidenceStorage, StoredLeaf } from '../../produce/evidence.js';
 import type { MessageHit, SearchCriteria, SearchStorage } from '../../review/search.js';
+import {
+  type AlertCriteria,
+  type AlertState,
+  type AlertStorage,
+  type AlertsWrite,
+  alertRowValues,
+  type StoredAlert,
+} from '../../surveil/alerts/model.js';
 import type {
   ArchivedMessage,
   OrderCriteria,
@@ -35,7 +43,9 @@ import type {
   StoredAck,
   StoredOrder,
 } from '../../surveil/orders/archive.js';
+import type { Severity } from '../../surveil/rules/policy.js';
 import { ACTIVITY_COLUMNS, ACTIVITY_STATE_KEY, activityForPeriodQuery } from '../activity.js';
+import { ALERT_COLUMNS, ALERTS_STATE_KEY, listAlertsQuery, RULES_STATE_KEY } from '../alerts.js';
 import type { MetaStorage } from '../meta.js';
 import { ackRowValues, findOrdersQuery, fromBody, ORDER_COLUMNS, ORDERS_STATE_KEY, orderRowValues } from '../orders.js';
 import { checkpointFromRow, tokenFromRow } from '../rows.js';
@@ -111,7 +121,7 @@ async function transaction<T>(pool: pg.Pool, fn: (client: PoolClient) => Promise
 }
 
 /** The advisory lock that orders one projection's writes across processes. */
-function projectionLockKey(projection: 'orders' | 'activity', schema: string): string {
+function projectionLockKey(projection: 'orders' | 'activity' | 'alerts' | 'rules', schema: string): string {
   return sha256(Buffer.from(`steno:${projection}-projection:${schema}`, 'utf8'))
     .readBigInt64BE(0)
     .toString();
@@ -633,7 +643,8 @@ export class PostgresStore
     AuditStorage,
     EvidenceStorage,
     OrderStorage,
-    ActivityStorage
+    ActivityStorage,
+    AlertStorage
 {
   readonly kind = 'postgres';
 
@@ -1124,6 +1135,129 @@ export class PostgresStore
       [fromMs, toMs],
     );
     return result.rows.map(fromBody<StoredActivity>);
+  }
+
+  alertsState(): Promise<string | null> {
+    return this.getMeta(ALERTS_STATE_KEY);
+  }
+
+  /**
+   * One step of the alert projection, compared and set like writeOrders, under a lock of its own. An
+   * alert already stored is replaced whole; a new alert whose dedup key another alert holds fails the step.
+   */
+  async writeAlerts(write: AlertsWrite): Promise<void> {
+    await transaction(this.pool, async (client) => {
+      await client.query('BEGIN');
+      await client.query(`SELECT pg_advisory_xact_lock('${projectionLockKey('alerts', this.schema)}'::bigint)`);
+      const current = await client.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [
+        ALERTS_STATE_KEY,
+      ]);
+      if ((current.rows[0]?.value ?? null) !== write.expectedState) {
+        throw new StenoError('conflict', 'the alert projection was moved on by another process');
+      }
+      if (write.reset) await client.query('DELETE FROM alerts');
+      // One statement cannot update a row twice: where the write holds an alert more than once, the last
+      // one is kept, as the SQLite store's row-by-row upserts would leave it.
+      const latest = new Map<string, StoredAlert>();
+      for (const a of write.alerts) latest.set(a.id, a);
+      const rows = [...latest.values()].map(alertRowValues);
+      for (let i = 0; i < rows.length; i += 5000) {
+        const part = rows.slice(i, i + 5000);
+        const column = <T>(n: number) => part.map((r) => r[n] as T);
+        await client.query(
+          `INSERT INTO alerts (${ALERT_COLUMNS})
+           SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[],
+                                $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+           ON CONFLICT (alert_id) DO UPDATE SET ${ALERT_COLUMNS.split(', ')
+             .filter((c) => c !== 'alert_id')
+             .map((c) => `${c} = excluded.${c}`)
+             .join(', ')}`,
+          [
+            textArray(column<string>(0)),
+            textArray(column<string>(1)),
+            int8Array(column<number>(2)),
+            int8Array(column<number>(3)),
+            textArray(column<string>(4)),
+            textArray(column<string>(5)),
+            textArray(column<string>(6)),
+            textArray(column<string>(7)),
+            textArray(column<string | null>(8)),
+            textArray(column<string | null>(9)),
+            textArray(column<string | null>(10)),
+            textArray(column<string>(11)),
+          ],
+        );
+      }
+      await client.query(
+        'INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+        [ALERTS_STATE_KEY, write.state],
+      );
+    });
+  }
+
+  async alertsByIds(ids: readonly string[]): Promise<StoredAlert[]> {
+    const alerts: StoredAlert[] = [];
+    for (let i = 0; i < ids.length; i += 50_000) {
+      const result = await this.pool.query<{ body: string }>(
+        'SELECT body FROM alerts WHERE alert_id = ANY($1::text[])',
+        [textArray(ids.slice(i, i + 50_000))],
+      );
+      for (const r of result.rows) alerts.push(fromBody<StoredAlert>(r));
+    }
+    return alerts;
+  }
+
+  async alertIdsByDedupKey(keys: readonly string[]): Promise<Map<string, string>> {
+    const ids = new Map<string, string>();
+    for (let i = 0; i < keys.length; i += 50_000) {
+      const result = await this.pool.query<{ dedup_key: string; alert_id: string }>(
+        'SELECT dedup_key, alert_id FROM alerts WHERE dedup_key = ANY($1::text[])',
+        [textArray(keys.slice(i, i + 50_000))],
+      );
+      for (const r of result.rows) ids.set(r.dedup_key, r.alert_id);
+    }
+    return ids;
+  }
+
+  async listAlerts(criteria: AlertCriteria): Promise<StoredAlert[]> {
+    const { sql, params } = listAlertsQuery(criteria, (n) => `$${n}`);
+    return (await this.pool.query<{ body: string }>(sql, params)).rows.map(fromBody<StoredAlert>);
+  }
+
+  async countAlerts(): Promise<{ type: string; state: AlertState; severity: Severity; count: number }[]> {
+    const result = await this.pool.query<{ type: string; state: AlertState; severity: Severity; count: string }>(
+      'SELECT type, state, severity, COUNT(*) AS count FROM alerts GROUP BY type, state, severity',
+    );
+    return result.rows.map((r) => ({ type: r.type, state: r.state, severity: r.severity, count: num(r.count) }));
+  }
+
+  rulesState(): Promise<string | null> {
+    return this.getMeta(RULES_STATE_KEY);
+  }
+
+  /** How far the rules have read, compared and set under a lock of its own (the row may not exist yet). */
+  async setRulesState(expectedState: string | null, state: string): Promise<void> {
+    await transaction(this.pool, async (client) => {
+      await client.query('BEGIN');
+      await client.query(`SELECT pg_advisory_xact_lock('${projectionLockKey('rules', this.schema)}'::bigint)`);
+      const current = await client.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [RULES_STATE_KEY]);
+      if ((current.rows[0]?.value ?? null) !== expectedState) {
+        throw new StenoError('conflict', 'the rules were moved on by another process');
+      }
+      await client.query(
+        'INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+        [RULES_STATE_KEY, state],
+      );
+    });
+  }
+
+  async ordersBetween(afterIndex: number, throughIndex: number, limit: number): Promise<StoredOrder[]> {
+    const result = await this.pool.query<{ body: string }>(
+      `SELECT body FROM orders WHERE message_index > $1 AND message_index <= $2
+       ORDER BY message_index, ordinal LIMIT $3`,
+      [afterIndex, throughIndex, limit],
+    );
+    return result.rows.map(fromBody<StoredOrder>);
   }
 
   /** Waits for transactions in flight to finish, then closes every connection. Idempotent. */

@@ -1,4 +1,5 @@
 import { ACTIVITY_TABLES } from '../activity.js';
+import { ALERT_TABLES } from '../alerts.js';
 import { ORDERS_TABLES } from '../orders.js';
 
 /** SQLite schema, one entry per version; applied in order on open (PRAGMA user_version tracks it). */
@@ -63,4 +64,6 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ORDERS_TABLES({ int: 'INTEGER', text: 'TEXT', strict: ' STRICT' }),
   // v5: the firm's account activity (orders, replacements, cancellations, executions) read from the ledger.
   ACTIVITY_TABLES({ int: 'INTEGER', text: 'TEXT', strict: ' STRICT' }),
+  // v6: alerts raised by the rules, folded from the alert ledger records.
+  ALERT_TABLES({ int: 'INTEGER', text: 'TEXT', strict: ' STRICT' }),
 ];

@@ -21,6 +21,14 @@ import type { ContentReader, RecordsByType, StoredContent, StoredRecord } from '
 import type { ContentRow, LeafRow, LedgerStorage, NodeRow, StoredCheckpoint } from '../../ledger/log.js';
 import type { EvidenceStorage, StoredLeaf } from '../../produce/evidence.js';
 import type { MessageHit, SearchCriteria, SearchStorage } from '../../review/search.js';
+import {
+  type AlertCriteria,
+  type AlertState,
+  type AlertStorage,
+  type AlertsWrite,
+  alertRowValues,
+  type StoredAlert,
+} from '../../surveil/alerts/model.js';
 import type {
   ArchivedMessage,
   OrderCriteria,
@@ -29,7 +37,9 @@ import type {
   StoredAck,
   StoredOrder,
 } from '../../surveil/orders/archive.js';
+import type { Severity } from '../../surveil/rules/policy.js';
 import { ACTIVITY_STATE_KEY, activityForPeriodQuery } from '../activity.js';
+import { ALERTS_STATE_KEY, listAlertsQuery, RULES_STATE_KEY } from '../alerts.js';
 import type { MetaStorage } from '../meta.js';
 import { ackRowValues, findOrdersQuery, fromBody, ORDERS_STATE_KEY, orderRowValues } from '../orders.js';
 import { checkpointFromRow, tokenFromRow } from '../rows.js';
@@ -187,7 +197,8 @@ export class SqliteStore
     AuditStorage,
     EvidenceStorage,
     OrderStorage,
-    ActivityStorage
+    ActivityStorage,
+    AlertStorage
 {
   readonly kind = 'sqlite';
   /** Groups waiting for the writer are committed together (writer-worker.ts), so let several queue. */
@@ -574,6 +585,74 @@ export class SqliteStore
     return (this.reader.prepare(activityForPeriodQuery(() => '?')).all(fromMs, toMs) as { body: string }[]).map(
       fromBody<StoredActivity>,
     );
+  }
+
+  alertsState(): Promise<string | null> {
+    return this.getMeta(ALERTS_STATE_KEY);
+  }
+
+  writeAlerts(write: AlertsWrite): Promise<void> {
+    return this.exclusive(() =>
+      this.writer.call('writeAlerts', {
+        expectedState: write.expectedState,
+        state: write.state,
+        reset: write.reset,
+        rows: write.alerts.map(alertRowValues),
+      }),
+    );
+  }
+
+  async alertsByIds(ids: readonly string[]): Promise<StoredAlert[]> {
+    const alerts: StoredAlert[] = [];
+    for (const part of chunks(ids, MAX_PARAMS)) {
+      const rows = this.reader
+        .prepare(`SELECT body FROM alerts WHERE alert_id IN (${part.map(() => '?').join(',')})`)
+        .all(...part) as { body: string }[];
+      for (const r of rows) alerts.push(fromBody<StoredAlert>(r));
+    }
+    return alerts;
+  }
+
+  async alertIdsByDedupKey(keys: readonly string[]): Promise<Map<string, string>> {
+    const ids = new Map<string, string>();
+    for (const part of chunks(keys, MAX_PARAMS)) {
+      const rows = this.reader
+        .prepare(`SELECT dedup_key, alert_id FROM alerts WHERE dedup_key IN (${part.map(() => '?').join(',')})`)
+        .raw(true)
+        .all(...part) as [string, string][];
+      for (const [key, id] of rows) ids.set(key, id);
+    }
+    return ids;
+  }
+
+  async listAlerts(criteria: AlertCriteria): Promise<StoredAlert[]> {
+    const { sql, params } = listAlertsQuery(criteria, () => '?');
+    return (this.reader.prepare(sql).all(...params) as { body: string }[]).map(fromBody<StoredAlert>);
+  }
+
+  async countAlerts(): Promise<{ type: string; state: AlertState; severity: Severity; count: number }[]> {
+    return this.reader
+      .prepare('SELECT type, state, severity, COUNT(*) AS count FROM alerts GROUP BY type, state, severity')
+      .all() as { type: string; state: AlertState; severity: Severity; count: number }[];
+  }
+
+  rulesState(): Promise<string | null> {
+    return this.getMeta(RULES_STATE_KEY);
+  }
+
+  setRulesState(expectedState: string | null, state: string): Promise<void> {
+    return this.exclusive(() => this.writer.call('setRulesState', expectedState, state));
+  }
+
+  async ordersBetween(afterIndex: number, throughIndex: number, limit: number): Promise<StoredOrder[]> {
+    return (
+      this.reader
+        .prepare(
+          `SELECT body FROM orders WHERE message_index > ? AND message_index <= ?
+           ORDER BY message_index, ordinal LIMIT ?`,
+        )
+        .all(afterIndex, throughIndex, limit) as { body: string }[]
+    ).map(fromBody<StoredOrder>);
   }
 
   async close(): Promise<void> {

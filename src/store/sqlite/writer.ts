@@ -10,6 +10,7 @@ import { blobAt, packBlobs } from '../../core/blob-column.js';
 import { StenoError } from '../../core/errors.js';
 import type { ContentRow, LeafRow, NodeRow, StoredCheckpoint } from '../../ledger/log.js';
 import { ACTIVITY_COLUMNS, ACTIVITY_STATE_KEY, type ActivityRowValues } from '../activity.js';
+import { ALERT_COLUMNS, ALERTS_STATE_KEY, type AlertRowValues, RULES_STATE_KEY } from '../alerts.js';
 import { ACK_COLUMNS, ORDER_COLUMNS, ORDERS_STATE_KEY, type OrderRowValues } from '../orders.js';
 import type { MessageTuple, PackedBatch } from './batch.js';
 import { type Db, migrate, NodeReader, openDb } from './connection.js';
@@ -82,6 +83,14 @@ export interface ActivityBatch {
   rows: ActivityRowValues[];
 }
 
+/** An AlertsWrite as rows, the way it crosses to the writer thread. */
+export interface AlertsBatch {
+  expectedState: string | null;
+  state: string;
+  reset: boolean;
+  rows: Readonly<AlertRowValues>[];
+}
+
 export class SqliteWriter {
   private readonly db: Db;
   private readonly nodes: NodeReader;
@@ -120,6 +129,13 @@ export class SqliteWriter {
       upsertAck: db.prepare(`INSERT OR REPLACE INTO order_acks (${ACK_COLUMNS}) VALUES (?, ?, ?, ?)`),
       insertActivity: db.prepare(
         `INSERT OR IGNORE INTO activity (${ACTIVITY_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      ),
+      upsertAlert: db.prepare(
+        `INSERT INTO alerts (${ALERT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (alert_id) DO UPDATE SET ${ALERT_COLUMNS.split(', ')
+           .filter((c) => c !== 'alert_id')
+           .map((c) => `${c} = excluded.${c}`)
+           .join(', ')}`,
       ),
       setMeta: db.prepare(
         'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
@@ -264,6 +280,41 @@ export class SqliteWriter {
       if (w.reset) this.db.exec('DELETE FROM activity');
       for (const row of w.rows) this.s.insertActivity.run(...row);
       this.s.setMeta.run(ACTIVITY_STATE_KEY, w.state);
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.rollback();
+      throw error;
+    }
+  }
+  /**
+   * One step of the alert projection (surveil/alerts), compared and set like writeOrders. An alert
+   * already stored is replaced whole; a new alert whose dedup key another alert holds fails the step.
+   */
+  writeAlerts(w: AlertsBatch): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const current = (this.s.meta.get(ALERTS_STATE_KEY) as string | undefined) ?? null;
+      if (current !== w.expectedState) {
+        throw new StenoError('conflict', 'the alert projection was moved on by another process');
+      }
+      if (w.reset) this.db.exec('DELETE FROM alerts');
+      for (const row of w.rows) this.s.upsertAlert.run(...row);
+      this.s.setMeta.run(ALERTS_STATE_KEY, w.state);
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.rollback();
+      throw error;
+    }
+  }
+  /** How far the rules have read, compared and set like the projections' states. */
+  setRulesState(expectedState: string | null, state: string): void {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const current = (this.s.meta.get(RULES_STATE_KEY) as string | undefined) ?? null;
+      if (current !== expectedState) {
+        throw new StenoError('conflict', 'the rules were moved on by another process');
+      }
+      this.s.setMeta.run(RULES_STATE_KEY, state);
       this.db.exec('COMMIT');
     } catch (error) {
       this.rollback();

@@ -368,6 +368,15 @@ function serialiseState(s: ProjectionState): string {
   return JSON.stringify({ version: s.version, master: s.master, directory: s.directory, through: s.through });
 }
 
+/** Whether the firm sent a message: outbound, from the firm's capturing account, or from staff. */
+export function sentByFirm(content: MessageContent, directory: Directory, sentAtMs: number): boolean {
+  return (
+    content.direction === 'outbound' ||
+    (content.account !== undefined && content.sender === content.account) ||
+    directory.resolve(content.platform, content.sender, sentAtMs)?.kind === 'staff'
+  );
+}
+
 /** Reads a batch of archived messages: the orders each gives and the confirmations staff sent. */
 function readMessages(
   batch: readonly ArchivedMessage[],
@@ -385,11 +394,7 @@ function readMessages(
     const counterparts = [...(content.recipients ?? []), ...(content.account === undefined ? [] : [content.account])];
     const parties = resolveParties(directory, content.platform, content.sender, counterparts, sentAtMs);
     // Only the client's instructions are orders; what the firm sends may confirm them.
-    const fromFirm =
-      content.direction === 'outbound' ||
-      (content.account !== undefined && content.sender === content.account) ||
-      directory.resolve(content.platform, content.sender, sentAtMs)?.kind === 'staff';
-    if (fromFirm || isStenoConfirmation(text)) {
+    if (sentByFirm(content, directory, sentAtMs) || isStenoConfirmation(text)) {
       const ackBody = acknowledgementBody(text);
       const repeats = ackBody === null ? [] : extractor.extract(ackBody).map(termsOf);
       if (repeats.length > 0) {

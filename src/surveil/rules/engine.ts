@@ -10,6 +10,7 @@ import type { StoredOrder } from '../orders/archive.js';
 import type { ReconcileException } from '../reconcile/reconcile.js';
 import { CUE_LEXICON_VERSION, type CueKind, findCues } from './cues.js';
 import type { Policy, RuleId, Severity } from './policy.js';
+import type { ActivitySpike, TurnoverAlert } from './trading.js';
 
 export type TaskKind = 'call_back' | 'out_of_band_verification';
 
@@ -201,6 +202,44 @@ export class RuleEngine {
             limitPrice: o.limitPrice,
           })),
         },
+        task: null,
+      }),
+    ];
+  }
+
+  /** A client's day of trading far above their own history (SFC 3c). */
+  spike(s: ActivitySpike): AlertCandidate[] {
+    if (!this.on('unusual_activity')) return [];
+    return [
+      this.candidate('unusual_activity', 'unusual_activity', `unusual_activity:${s.clientId}:${s.date}:${s.measure}`, {
+        subject: {
+          messageId: null,
+          platformMessageId: null,
+          conversationId: null,
+          clientId: s.clientId,
+          orderId: null,
+        },
+        spans: [],
+        evidence: { ...s },
+        task: null,
+      }),
+    ];
+  }
+
+  /** An order that is a large share of a thinly traded stock's average daily turnover (SFC 3c). */
+  lowTurnover(t: TurnoverAlert): AlertCandidate[] {
+    if (!this.on('low_turnover')) return [];
+    return [
+      this.candidate('low_turnover', 'low_turnover', `low_turnover:${t.orderId}`, {
+        subject: {
+          messageId: null,
+          platformMessageId: null,
+          conversationId: null,
+          clientId: t.clientId,
+          orderId: t.orderId,
+        },
+        spans: [],
+        evidence: { ...t },
         task: null,
       }),
     ];
