@@ -329,6 +329,13 @@ describe(`rules and alerts on ${TEST_DB}`, () => {
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('rules.off_channel.severity: must be one of low, medium, high, critical');
     expect(bad.stderr).toContain('rules.nonsense: is not a rule');
+    const badThreshold = await steno(
+      'policy',
+      'set',
+      await file('bad-threshold.json', JSON.stringify({ thresholds: { low_turnover: { minShare: 'lots' } } })),
+    );
+    expect(badThreshold.code).toBe(1);
+    expect(badThreshold.stderr).toContain('thresholds.low_turnover.minShare: must be a number');
     const notJson = await steno('policy', 'set', await file('not-json.json', '{rules:'));
     expect(notJson.code).toBe(1);
     expect(notJson.stderr).toContain('is not JSON');
@@ -336,9 +343,19 @@ describe(`rules and alerts on ${TEST_DB}`, () => {
 
     const policyFile = await file(
       'policy.json',
-      JSON.stringify({ rules: { off_channel: { enabled: false }, return_guarantee: { severity: 'critical' } } }),
+      JSON.stringify({
+        rules: { off_channel: { enabled: false }, return_guarantee: { severity: 'critical' } },
+        thresholds: { unusual_activity: { minHistoryDays: 20 } },
+      }),
     );
-    const set = JSON.parse((await ok('policy', 'set', policyFile, '--json')).stdout) as { version: number };
+    const set = JSON.parse((await ok('policy', 'set', policyFile, '--json')).stdout) as {
+      version: number;
+      policy: { thresholds: { unusual_activity: { minHistoryDays: number; zThreshold: number } } };
+    };
+    expect(set.policy.thresholds.unusual_activity).toMatchObject({ minHistoryDays: 20, zThreshold: 5 });
+    expect((await ok('policy', 'show')).stdout).toContain(
+      'thresholds unusual_activity: {"windowDays":60,"minHistoryDays":20',
+    );
     expect(await countRecords('policy')).toBe(policies + 1);
     // Setting the same policy again records nothing.
     await ok('policy', 'set', policyFile);

@@ -14,7 +14,13 @@ const USAGE = `Usage: steno policy show|set FILE.json|history [--json] [--data D
                          "return_guarantee": {"enabled": false}}}
             rules: unregistered_sender, third_party_transfer, off_channel, return_guarantee, off_record,
             order_message_deleted, unusual_activity, low_turnover, reconciliation;
-            severities: low, medium, high, critical
+            severities: low, medium, high, critical; thresholds (each optional):
+              {"thresholds": {"unusual_activity": {"windowDays": 60, "minHistoryDays": 10,
+                                                   "zThreshold": 5, "minValue": 1000000},
+                              "low_turnover": {"lookbackDays": 20, "minShare": 0.1,
+                                               "maxAverageTurnover": 20000000},
+                              "reconciliation": {"windowMinutes": 30, "slaMinutes": 5,
+                                                 "deskSlaMinutes": {"HK Equities": 3}}}}
   history   every policy recorded, oldest first`;
 
 /** A policy file is a few KiB; anything far larger is not one. */
@@ -34,6 +40,9 @@ export async function policyCommand(args: string[], out: Output): Promise<number
       out.stdout(`policy version ${p.version}, recorded ${p.recordedAt} by ${printable(p.by, 80)}${note}\n`);
       for (const [rule, s] of Object.entries(p.policy.rules)) {
         out.stdout(`  ${rule.padEnd(22)} ${s.enabled ? 'on ' : 'off'} ${s.severity}\n`);
+      }
+      for (const [rule, t] of Object.entries(p.policy.thresholds)) {
+        out.stdout(`  thresholds ${rule}: ${printable(JSON.stringify(t), 400)}\n`);
       }
     }
   };

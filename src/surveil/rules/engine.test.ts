@@ -155,4 +155,47 @@ describe('rule engine', () => {
     }
     expect(() => parsePolicy([])).toThrow('must be a JSON object');
   });
+
+  it('reads thresholds, filling what is left out from the defaults, and refuses bad ones by path', () => {
+    const policy = parsePolicy({
+      thresholds: {
+        unusual_activity: { zThreshold: 6, minHistoryDays: 20 },
+        reconciliation: { slaMinutes: 2, deskSlaMinutes: { 'HK Equities': 1.5 } },
+      },
+    });
+    expect(policy.thresholds.unusual_activity).toEqual({
+      ...DEFAULT_POLICY.thresholds.unusual_activity,
+      zThreshold: 6,
+      minHistoryDays: 20,
+    });
+    expect(policy.thresholds.reconciliation).toEqual({
+      windowMinutes: 30,
+      slaMinutes: 2,
+      deskSlaMinutes: { 'HK Equities': 1.5 },
+    });
+    expect(policy.thresholds.low_turnover).toEqual(DEFAULT_POLICY.thresholds.low_turnover);
+    let text = '';
+    try {
+      parsePolicy({
+        thresholds: {
+          unusual_activity: { windowDays: 1.5, zThreshold: 'high', minValue: -1, median: 3 },
+          off_channel: {},
+          reconciliation: { windowMinutes: 20_000, deskSlaMinutes: { A: null } },
+          low_turnover: [],
+        },
+      });
+    } catch (error) {
+      text = (error as Error).message;
+    }
+    expect(text).toContain('policy.thresholds.unusual_activity.windowDays: must be a whole number');
+    expect(text).toContain('policy.thresholds.unusual_activity.zThreshold: must be a number');
+    expect(text).toContain('policy.thresholds.unusual_activity.minValue: must be between 0 and');
+    expect(text).toContain('policy.thresholds.unusual_activity.median: is not a threshold of unusual_activity');
+    expect(text).toContain('policy.thresholds.off_channel: has no thresholds');
+    expect(text).toContain('policy.thresholds.reconciliation.windowMinutes: must be between 1 and 10080');
+    expect(text).toContain('policy.thresholds.reconciliation.deskSlaMinutes.A: must be a number');
+    expect(text).toContain('policy.thresholds.low_turnover: must be an object');
+    // The defaults themselves are untouched by parsing.
+    expect(DEFAULT_POLICY.thresholds.unusual_activity.zThreshold).toBe(5);
+  });
 });

@@ -33,16 +33,16 @@ import {
 } from '../orders/archive.js';
 import type { MasterInForce } from '../orders/master.js';
 import { buildFirmOrders, type FirmOrder } from '../reconcile/firm-orders.js';
-import { CLOCK_SKEW_MS, DEFAULT_WINDOW_MS } from '../reconcile/reconcile.js';
+import { CLOCK_SKEW_MS } from '../reconcile/reconcile.js';
 import type { ReconcileService } from '../reconcile/service.js';
 import { type AlertCandidate, type RuleClient, RuleEngine, type RuleMessage } from './engine.js';
 import type { PolicyService } from './policies.js';
+import type { Thresholds } from './policy.js';
 import type { TurnoverReference } from './reference.js';
 import {
   clientActivitySpikes,
   clientDaysFromFills,
-  DEFAULT_LOW_TURNOVER,
-  DEFAULT_SPIKE,
+  type LowTurnoverOptions,
   lowTurnoverOrders,
   type TurnoverOrder,
 } from './trading.js';
@@ -231,18 +231,27 @@ export class RulesRunner {
       const toMs = Math.min(nowMs, state.activityToMs + 1);
       const fromMs = minOf(state.reconciledToMs, activity.fromMs, newOrdersFromMs);
       if (fromMs !== null && fromMs < toMs) {
-        const report = await this.deps.reconcile.run({ fromMs, toMs, nowMs: toMs });
+        const t = policy.policy.thresholds.reconciliation;
+        const windowMs = t.windowMinutes * 60_000;
+        const report = await this.deps.reconcile.run({
+          fromMs,
+          toMs,
+          nowMs: toMs,
+          windowMs,
+          slaMs: t.slaMinutes * 60_000,
+          deskSlaMs: Object.fromEntries(Object.entries(t.deskSlaMinutes).map(([desk, m]) => [desk, m * 60_000])),
+        });
         for (const e of report.exceptions) await raiser.add(engine.exception(e));
         reconciled = report.period;
         state = {
           ...state,
-          reconciledToMs: Math.max(state.reconciledToMs ?? 0, toMs - DEFAULT_WINDOW_MS - CLOCK_SKEW_MS),
+          reconciledToMs: Math.max(state.reconciledToMs ?? 0, toMs - windowMs - CLOCK_SKEW_MS),
         };
       }
     }
 
     const turnover = await this.deps.turnover.load();
-    await this.trading(engine, directory, raiser, activity, turnover, state.reference);
+    await this.trading(engine, policy.policy.thresholds, directory, raiser, activity, turnover, state.reference);
     state = { ...state, reference: turnover.through };
 
     await raiser.flush();
@@ -327,6 +336,7 @@ export class RulesRunner {
    */
   private async trading(
     engine: RuleEngine,
+    thresholds: Thresholds,
     directory: Directory,
     raiser: Raiser,
     activity: { fromMs: number | null; toMs: number | null },
@@ -343,15 +353,18 @@ export class RulesRunner {
       const firstDay = Math.floor(activity.fromMs / DAY_MS) * DAY_MS;
       const lastDay = Math.floor(activity.toMs / DAY_MS) * DAY_MS + DAY_MS;
       const history = buildFirmOrders(
-        await this.deps.activity.forPeriod(firstDay - (DEFAULT_SPIKE.windowDays + 1) * DAY_MS, lastDay),
+        await this.deps.activity.forPeriod(firstDay - (thresholds.unusual_activity.windowDays + 1) * DAY_MS, lastDay),
       );
       const newDays = new Set<string>();
       for (let d = firstDay; d < lastDay; d += DAY_MS) newDays.add(new Date(d).toISOString().slice(0, 10));
-      const spikes = clientActivitySpikes({ days: clientDaysFromFills(history, clientOf), ...DEFAULT_SPIKE });
+      const spikes = clientActivitySpikes({
+        days: clientDaysFromFills(history, clientOf),
+        ...thresholds.unusual_activity,
+      });
       for (const s of spikes) if (newDays.has(s.date)) await raiser.add(engine.spike(s));
       if (turnover.rows.length > 0) {
         const ofNewDays = history.filter((o) => o.enteredAtMs >= firstDay && o.enteredAtMs < lastDay);
-        await this.turnoverAlerts(engine, raiser, ofNewDays, turnover.rows, clientOf);
+        await this.turnoverAlerts(engine, thresholds.low_turnover, raiser, ofNewDays, turnover.rows, clientOf);
       }
     }
     if (turnover.through > referenceThrough && turnover.rows.length > 0) {
@@ -363,14 +376,15 @@ export class RulesRunner {
         if (r.date > last) last = r.date;
       }
       const fromMs = Date.parse(`${first}T00:00:00Z`);
-      const toMs = Date.parse(`${last}T00:00:00Z`) + (DEFAULT_LOW_TURNOVER.lookbackDays * 2 + 1) * DAY_MS;
+      const toMs = Date.parse(`${last}T00:00:00Z`) + (thresholds.low_turnover.lookbackDays * 2 + 1) * DAY_MS;
       const orders = buildFirmOrders(await this.deps.activity.forPeriod(fromMs, toMs));
-      await this.turnoverAlerts(engine, raiser, orders, turnover.rows, clientOf);
+      await this.turnoverAlerts(engine, thresholds.low_turnover, raiser, orders, turnover.rows, clientOf);
     }
   }
 
   private async turnoverAlerts(
     engine: RuleEngine,
+    options: LowTurnoverOptions,
     raiser: Raiser,
     orders: readonly FirmOrder[],
     rows: Awaited<ReturnType<TurnoverReference['load']>>['rows'],
@@ -388,7 +402,7 @@ export class RulesRunner {
         value,
       });
     }
-    for (const t of lowTurnoverOrders({ orders: judged, turnover: rows, ...DEFAULT_LOW_TURNOVER })) {
+    for (const t of lowTurnoverOrders({ orders: judged, turnover: rows, ...options })) {
       await raiser.add(engine.lowTurnover(t));
     }
   }
