@@ -38,3 +38,22 @@ export class CatchUpRunner<T> {
     }
   }
 }
+
+/** The progress of a projection that folds one record type: its version, and how far it has read. */
+export interface RecordProgress {
+  /** Bumped when the projection's rows change meaning: it is then rebuilt from the ledger. */
+  version: number;
+  /** Every record of its type up to this ledger index is in the projection. */
+  through: number;
+}
+
+/** A stored progress value, or null when there is none or it cannot be read (the projection is rebuilt). */
+export function parseRecordProgress(value: string | null): RecordProgress | null {
+  if (value === null) return null;
+  try {
+    const state = JSON.parse(value) as RecordProgress;
+    return typeof state.version === 'number' && typeof state.through === 'number' ? state : null;
+  } catch {
+    return null;
+  }
+}

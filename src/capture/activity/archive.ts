@@ -9,7 +9,7 @@
  * ClOrdIDs leads back to the order as first entered), which is what reconciliation reads.
  */
 import { canonicalBytes } from '../../core/canonical-json.js';
-import { CatchUpRunner } from '../../core/catch-up.js';
+import { CatchUpRunner, parseRecordProgress, type RecordProgress } from '../../core/catch-up.js';
 import { StenoError } from '../../core/errors.js';
 import { sha256Hex } from '../../core/hash.js';
 import { newRecordId } from '../../core/ids.js';
@@ -133,12 +133,6 @@ function decodeUtf8(data: Buffer, file: string): string {
   }
 }
 
-interface ProjectionState {
-  version: number;
-  /** Every activity record up to this ledger index is in the projection. */
-  through: number;
-}
-
 export class ActivityArchive<Tx extends LedgerWriteTx = LedgerWriteTx> {
   private readonly runner = new CatchUpRunner(() => this.run());
 
@@ -240,9 +234,9 @@ export class ActivityArchive<Tx extends LedgerWriteTx = LedgerWriteTx> {
 
   private async run(): Promise<number> {
     let expected = await this.storage.activityState();
-    const previous = parseState(expected);
+    const previous = parseRecordProgress(expected);
     const reset = previous === null || previous.version !== ACTIVITY_PROJECTION_VERSION;
-    let state: ProjectionState = reset ? { version: ACTIVITY_PROJECTION_VERSION, through: -1 } : previous;
+    let state: RecordProgress = reset ? { version: ACTIVITY_PROJECTION_VERSION, through: -1 } : previous;
     let first = reset;
     const end = (await this.storage.treeSize()) - 1;
     let added = 0;
@@ -268,7 +262,7 @@ export class ActivityArchive<Tx extends LedgerWriteTx = LedgerWriteTx> {
         });
       }
       await this.resolveRoots(stored);
-      const next: ProjectionState = { version: ACTIVITY_PROJECTION_VERSION, through: records.at(-1)!.index };
+      const next: RecordProgress = { version: ACTIVITY_PROJECTION_VERSION, through: records.at(-1)!.index };
       const write: ActivityWrite = {
         expectedState: expected,
         state: JSON.stringify(next),
@@ -321,14 +315,4 @@ export class ActivityArchive<Tx extends LedgerWriteTx = LedgerWriteTx> {
 function rowValues(a: StoredActivity): ActivityRowValues {
   const atMs = a.event.at === null ? null : Date.parse(a.event.at);
   return [a.key, a.leafIndex, a.event.kind, a.event.orderId, a.rootOrderId, a.event.account, atMs, JSON.stringify(a)];
-}
-
-function parseState(value: string | null): ProjectionState | null {
-  if (value === null) return null;
-  try {
-    const state = JSON.parse(value) as ProjectionState;
-    return typeof state.version === 'number' && typeof state.through === 'number' ? state : null;
-  } catch {
-    return null;
-  }
 }

@@ -5,7 +5,7 @@
  * ledger with the compare-and-set progress the other projections use.
  */
 import { canonicalBytes } from '../../core/canonical-json.js';
-import { CatchUpRunner } from '../../core/catch-up.js';
+import { CatchUpRunner, parseRecordProgress, type RecordProgress } from '../../core/catch-up.js';
 import { StenoError } from '../../core/errors.js';
 import { newRecordId, RECORD_ID_PATTERN } from '../../core/ids.js';
 import { type Ledger, type LedgerWriteTx, type PreparedRecord, prepareRecord } from '../../ledger/log.js';
@@ -36,12 +36,6 @@ export const MAX_ALERT_LIMIT = 1000;
 /** Bounds on what people write: a name, a comment, a reason. */
 const MAX_NAME_CHARS = 128;
 const MAX_TEXT_CHARS = 4000;
-
-interface ProjectionState {
-  version: number;
-  /** Every alert record up to this ledger index is folded in. */
-  through: number;
-}
 
 export interface RaiseResult {
   raised: number;
@@ -222,9 +216,9 @@ export class AlertService<Tx extends LedgerWriteTx = LedgerWriteTx> {
 
   private async run(): Promise<number> {
     let expected = await this.storage.alertsState();
-    const previous = parseState(expected);
+    const previous = parseRecordProgress(expected);
     const reset = previous === null || previous.version !== ALERT_PROJECTION_VERSION;
-    let state: ProjectionState = reset ? { version: ALERT_PROJECTION_VERSION, through: -1 } : previous;
+    let state: RecordProgress = reset ? { version: ALERT_PROJECTION_VERSION, through: -1 } : previous;
     let first = reset;
     const end = (await this.storage.treeSize()) - 1;
     let folded = 0;
@@ -268,7 +262,7 @@ export class AlertService<Tx extends LedgerWriteTx = LedgerWriteTx> {
         // A record naming an alert the ledger does not hold changes nothing (verify reports the ledger).
         if (alert !== undefined) changed.set(alert.id, applyAlertRecord(alert, place, content));
       }
-      const next: ProjectionState = { version: ALERT_PROJECTION_VERSION, through: records.at(-1)!.index };
+      const next: RecordProgress = { version: ALERT_PROJECTION_VERSION, through: records.at(-1)!.index };
       const write: AlertsWrite = {
         expectedState: expected,
         state: JSON.stringify(next),
@@ -348,14 +342,4 @@ function checkFilters(f: AlertFilters): AlertCriteria {
   }
   if (f.beforeIndex !== undefined) criteria.beforeIndex = f.beforeIndex;
   return criteria;
-}
-
-function parseState(value: string | null): ProjectionState | null {
-  if (value === null) return null;
-  try {
-    const state = JSON.parse(value) as ProjectionState;
-    return typeof state.version === 'number' && typeof state.through === 'number' ? state : null;
-  } catch {
-    return null;
-  }
 }

@@ -9,7 +9,7 @@
  * one state value that every write compares and sets, so two processes (a CLI import beside the server)
  * never store the same message's orders twice.
  */
-import type { Directory } from '../../capture/directory/directory.js';
+import type { Directory, Party } from '../../capture/directory/directory.js';
 import type { MessageContent } from '../../capture/model.js';
 import { CatchUpRunner } from '../../core/catch-up.js';
 import { StenoError } from '../../core/errors.js';
@@ -368,12 +368,15 @@ function serialiseState(s: ProjectionState): string {
   return JSON.stringify({ version: s.version, master: s.master, directory: s.directory, through: s.through });
 }
 
-/** Whether the firm sent a message: outbound, from the firm's capturing account, or from staff. */
-export function sentByFirm(content: MessageContent, directory: Directory, sentAtMs: number): boolean {
+/**
+ * Whether the firm sent a message: outbound, from the firm's capturing account, or from staff (`sender`:
+ * who the directory says sent it, when it was sent).
+ */
+export function sentByFirm(content: MessageContent, sender: Party | null): boolean {
   return (
     content.direction === 'outbound' ||
     (content.account !== undefined && content.sender === content.account) ||
-    directory.resolve(content.platform, content.sender, sentAtMs)?.kind === 'staff'
+    sender?.kind === 'staff'
   );
 }
 
@@ -394,7 +397,8 @@ function readMessages(
     const counterparts = [...(content.recipients ?? []), ...(content.account === undefined ? [] : [content.account])];
     const parties = resolveParties(directory, content.platform, content.sender, counterparts, sentAtMs);
     // Only the client's instructions are orders; what the firm sends may confirm them.
-    if (sentByFirm(content, directory, sentAtMs) || isStenoConfirmation(text)) {
+    const sender = directory.resolve(content.platform, content.sender, sentAtMs);
+    if (sentByFirm(content, sender) || isStenoConfirmation(text)) {
       const ackBody = acknowledgementBody(text);
       const repeats = ackBody === null ? [] : extractor.extract(ackBody).map(termsOf);
       if (repeats.length > 0) {

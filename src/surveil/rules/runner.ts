@@ -106,6 +106,8 @@ export interface ScanReport {
   known: number;
   /** Alerts raised, by type. */
   byType: Record<string, number>;
+  /** Where the scan's time went, in ms: each step's reading and judging, and recording the alerts. */
+  timings: { messages: number; orders: number; reconcile: number; trading: number; recording: number };
 }
 
 export interface RulesDeps {
@@ -132,6 +134,8 @@ class Raiser {
     known: 0,
     byType: {},
   };
+  /** Time spent recording alerts, in ms. */
+  recordingMs = 0;
   private pending: AlertCandidate[] = [];
 
   constructor(
@@ -148,12 +152,31 @@ class Raiser {
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
+    const started = performance.now();
     const result = await this.alerts.raise(batch, this.by);
+    this.recordingMs += performance.now() - started;
     this.report.candidates += batch.length;
     this.report.raised += result.raised;
     this.report.known += result.known;
     for (const [type, n] of Object.entries(result.byType))
       this.report.byType[type] = (this.report.byType[type] ?? 0) + n;
+  }
+}
+
+/** Times each step of a scan, less the time it spent recording alerts (counted on its own). */
+class StepClock {
+  private last = performance.now();
+  private recorded = 0;
+
+  constructor(private readonly raiser: Raiser) {}
+
+  step(): number {
+    const now = performance.now();
+    const recording = this.raiser.recordingMs - this.recorded;
+    const ms = now - this.last - recording;
+    this.last = now;
+    this.recorded = this.raiser.recordingMs;
+    return Math.round(ms);
   }
 }
 
@@ -192,7 +215,9 @@ export class RulesRunner {
     }
     const directory = await this.deps.directory.load();
 
+    const clock = new StepClock(raiser);
     const messages = await this.messages(state, end, ordersReadable, engine, directory, raiser);
+    const messagesMs = clock.step();
     state = { ...state, messages: Math.max(state.messages, end), deletions: ordersReadable ? end : state.deletions };
 
     let ordersChecked = 0;
@@ -218,6 +243,7 @@ export class RulesRunner {
       state = { ...state, orders: end };
     }
 
+    const ordersMs = clock.step();
     const activity = await this.activitySince(state.activity, end);
     state = {
       ...state,
@@ -250,10 +276,12 @@ export class RulesRunner {
       }
     }
 
+    const reconcileMs = clock.step();
     const turnover = await this.deps.turnover.load();
     await this.trading(engine, policy.policy.thresholds, directory, raiser, activity, turnover, state.reference);
     state = { ...state, reference: turnover.through };
 
+    const tradingMs = clock.step();
     await raiser.flush();
     await storage.setRulesState(expected, JSON.stringify(state));
     return {
@@ -264,6 +292,13 @@ export class RulesRunner {
       reconciled,
       ...(caughtUp.waiting === undefined ? {} : { waiting: caughtUp.waiting }),
       ...raiser.report,
+      timings: {
+        messages: messagesMs,
+        orders: ordersMs,
+        reconcile: reconcileMs,
+        trading: tradingMs,
+        recording: Math.round(raiser.recordingMs),
+      },
     };
   }
 
@@ -418,6 +453,7 @@ function orderValue(o: FirmOrder): number | null {
 
 function ruleMessage(m: ArchivedMessage, content: MessageContent, directory: Directory): RuleMessage {
   const sentAtMs = Date.parse(content.sentAt);
+  const senderParty = directory.resolve(content.platform, content.sender, sentAtMs);
   return {
     messageId: m.recordId,
     platformMessageId: content.platformMessageId ?? null,
@@ -426,8 +462,8 @@ function ruleMessage(m: ArchivedMessage, content: MessageContent, directory: Dir
     sentAtMs,
     kind: content.kind,
     text: typeof content.text === 'string' ? content.text : null,
-    senderParty: directory.resolve(content.platform, content.sender, sentAtMs),
-    fromFirm: sentByFirm(content, directory, sentAtMs),
+    senderParty,
+    fromFirm: sentByFirm(content, senderParty),
   };
 }
 
