@@ -1,11 +1,19 @@
 /**
- * Question: how long does `steno reconcile` take over an archive of 1,000,000 chat messages (one in five
- * an order) against 200,000 firm orders and 400,000 executions, against reading the same inputs from the
- * store (the chat orders and the firm's activity, parsed) as the baseline?
+ * Questions, over one archive of 1,000,000 chat messages (one in five an order) with 200,000 firm orders
+ * and 400,000 executions:
  *
- * The day is realistic in shape: 2,000 IM-instructed clients and 20 staff on four desks; most orders are
- * entered within a few minutes, some late, some with the wrong quantity, a few never; a few firm orders
- * have no instruction behind them. Every input goes in through the commands a firm would run.
+ * - how long does `steno reconcile` take, against reading the same inputs from the store (the chat
+ *   orders and the firm's activity, parsed) as the baseline?
+ * - how many messages a second does `steno alerts scan` run every rule over, end to end in a fresh
+ *   process (text cues, the sender check, deletions, reconciliation exceptions, unusual trading, low
+ *   turnover), against reading every message record from the store and parsing it as the baseline; and
+ *   how many alerts of each type does it raise on the day?
+ *
+ * The day is realistic in shape: 2,000 IM-instructed clients and 20 staff on four desks; the messages
+ * that are not orders are the realistic chat of the rules benchmark (greetings, fills, settlement,
+ * market talk, near misses, and a planted cue in one of every 500 of them); most orders are entered
+ * within a few minutes, some late, some with the wrong quantity, a few never; a few firm orders have no
+ * instruction behind them. Every input goes in through the commands a firm would run.
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
@@ -14,9 +22,11 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config/config.js';
 import { openSteno } from '../src/context.js';
 import { csvField } from '../src/core/csv.js';
+import type { ScanReport } from '../src/surveil/rules/runner.js';
 import { runSteno } from '../test/support/cli.js';
 import { INSTRUMENTS } from './extract-orders.js';
-import { messageText, Rng } from './support/corpus.js';
+import { chatLine } from './rules.js';
+import { Rng } from './support/corpus.js';
 
 const CLIENTS = 2000;
 const STAFF = 20;
@@ -64,7 +74,10 @@ async function writeLines(path: string, lines: Iterable<string>): Promise<void> 
   await once(out, 'finish');
 }
 
-async function writeInputs(dir: string, messages: number): Promise<{ firmOrders: number; executions: number }> {
+async function writeInputs(
+  dir: string,
+  messages: number,
+): Promise<{ firmOrders: number; executions: number; planted: number }> {
   await writeFile(
     join(dir, 'staff.csv'),
     `employee_id,name,desk,supervisor_id,handles\n${Array.from(
@@ -88,6 +101,9 @@ async function writeInputs(dir: string, messages: number): Promise<{ firmOrders:
 
   const rng = new Rng(5);
   const orders: ChatOrder[] = [];
+  // Numbered apart from the orders: one in 500 of every message would always fall on an order.
+  let chatLines = 0;
+  let planted = 0;
   const chat = function* (): Generator<string> {
     for (let i = 0; i < messages; i++) {
       const client = rng.int(CLIENTS);
@@ -105,7 +121,11 @@ async function writeInputs(dir: string, messages: number): Promise<{ firmOrders:
         };
         orders.push(order);
         text = orderText(order, rng);
-      } else text = messageText(rng, i);
+      } else {
+        const line = chatLine(rng, chatLines++, true);
+        if (line.planted) planted++;
+        text = line.text;
+      }
       yield JSON.stringify({
         platform: 'whatsapp',
         conversationId: `conv-c${client}`,
@@ -151,7 +171,7 @@ async function writeInputs(dir: string, messages: number): Promise<{ firmOrders:
   }
   await writeLines(join(dir, 'orders.csv'), firm);
   await writeLines(join(dir, 'executions.csv'), fills);
-  return { firmOrders: firm.length - 1, executions: fills.length - 1 };
+  return { firmOrders: firm.length - 1, executions: fills.length - 1, planted };
 }
 
 export interface ReconcileBench {
@@ -163,6 +183,15 @@ export interface ReconcileBench {
   baselineSeconds: number;
   seconds: number;
   exceptions: Record<string, number>;
+  /** `steno alerts scan --json` over the whole archive, start-up included. */
+  scanSeconds: number;
+  /** Every message record read from the store and its content parsed, in this process. */
+  scanBaselineSeconds: number;
+  scanMessagesPerSecond: number;
+  alertsByType: Record<string, number>;
+  alertsRaised: number;
+  /** Chat lines carrying a planted cue. */
+  planted: number;
 }
 
 export async function reconcileBench(options: {
@@ -213,5 +242,50 @@ export async function reconcileBench(options: {
     const type = (JSON.parse(line) as { type: string }).type;
     exceptions[type] = (exceptions[type] ?? 0) + 1;
   }
-  return { messages: options.messages, chatOrders, ...sizes, setupSeconds, baselineSeconds, seconds, exceptions };
+
+  // Baseline for the rules: every message record read from the store and parsed, in this process (closed
+  // before the scan starts: one SQLite file, another process).
+  const reader = await openSteno(loadConfig({ ...process.env, ...env }), { createKey: false });
+  let scanBaselineSeconds: number;
+  try {
+    const started = performance.now();
+    let read = 0;
+    let characters = 0;
+    for (let after = -1; ; ) {
+      const batch = await reader.store.messagesAfter(after, 5000);
+      if (batch.length === 0) break;
+      for (const m of batch) {
+        if (m.content !== null) {
+          const content = JSON.parse(m.content.toString('utf8')) as { text?: string };
+          characters += content.text?.length ?? 0;
+        }
+        read++;
+      }
+      after = batch[batch.length - 1]!.index;
+    }
+    scanBaselineSeconds = (performance.now() - started) / 1000;
+    if (read < options.messages || characters === 0)
+      throw new Error(`read ${read} messages, expected ${options.messages}`);
+  } finally {
+    await reader.close();
+  }
+
+  log(`  steno alerts scan over ${options.messages} messages`);
+  const scanStarted = performance.now();
+  const report = JSON.parse(await steno('alerts', 'scan', '--json')) as ScanReport;
+  const scanSeconds = (performance.now() - scanStarted) / 1000;
+  return {
+    messages: options.messages,
+    chatOrders,
+    ...sizes,
+    setupSeconds,
+    baselineSeconds,
+    seconds,
+    exceptions,
+    scanSeconds,
+    scanBaselineSeconds,
+    scanMessagesPerSecond: options.messages / scanSeconds,
+    alertsByType: report.byType,
+    alertsRaised: report.raised,
+  };
 }

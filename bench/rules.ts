@@ -37,6 +37,19 @@ const ORDINARY = [
   'HK government bonds are guaranteed by the government',
   'can you send me the contract note?',
 ];
+/**
+ * The ordinary lines that are orders: the order extractor reads them, so an archive whose orders are
+ * generated (and booked on the firm's side) separately leaves them out of its other chat.
+ */
+const ORDINARY_ORDERS = new Set([
+  'buy 10k 700 @352',
+  'pls sell 2000 HSBC at 61.5, thanks',
+  '幫我買 10手 騰訊 352',
+  '沽 5手 小米 市價',
+  'cancel my 700 order',
+]);
+const ORDINARY_TALK = ORDINARY.filter((line) => !ORDINARY_ORDERS.has(line));
+
 const PLANTED = [
   'call my cell, not this line',
   'let us move to Signal',
@@ -51,14 +64,25 @@ const PLANTED = [
 /** One message in this many carries a planted cue. */
 const PLANTED_EVERY = 500;
 
+/**
+ * The text of message `i` of a generated realistic day: an ordinary line (near misses included), or a
+ * planted cue for one message in PLANTED_EVERY; `talkOnly` leaves out the ordinary lines that are orders.
+ */
+export function chatLine(rng: Rng, i: number, talkOnly = false): { text: string; planted: boolean } {
+  const planted = i % PLANTED_EVERY === PLANTED_EVERY - 1;
+  const ordinary = talkOnly ? ORDINARY_TALK : ORDINARY;
+  const text = planted ? PLANTED[rng.int(PLANTED.length)]! : ordinary[rng.int(ordinary.length)]!;
+  return { text, planted };
+}
+
 function day(count: number): { messages: RuleMessage[]; planted: number } {
   const rng = new Rng(17);
   const messages: RuleMessage[] = [];
   let planted = 0;
   for (let i = 0; i < count; i++) {
-    const plant = i % PLANTED_EVERY === PLANTED_EVERY - 1;
-    if (plant) planted++;
-    const text = plant ? PLANTED[rng.int(PLANTED.length)]! : ORDINARY[rng.int(ORDINARY.length)]!;
+    const line = chatLine(rng, i);
+    if (line.planted) planted++;
+    const text = line.text;
     messages.push({
       messageId: `m${i}`,
       platformMessageId: `p${i}`,

@@ -5,6 +5,9 @@
  *   BENCH_MESSAGES  messages per ingest path (default 500000; the archive ends with twice this)
  *   BENCH_WHATSAPP_LINES  lines of the generated WhatsApp export (default 1000000)
  *   BENCH_ORDER_MESSAGES  messages for order extraction alone (default 500000)
+ *   BENCH_RULES_MESSAGES  messages of the generated day for the text rules alone (default 1000000)
+ *   BENCH_RECONCILE_MESSAGES  chat messages of the archive `steno reconcile` and `steno alerts scan` run
+ *                   over (default 1000000)
  *   BENCH_DB        sqlite,postgres (default both)
  *   BENCH_PG_URL    default postgres://postgres@127.0.0.1:5432/postgres
  */
@@ -146,7 +149,9 @@ async function runBackend(
     out['  ratio to extraction alone'] = (read.perSecond / extractionPerSecond).toFixed(2);
 
     // An archive of its own, with clients, accounts and the firm's activity to reconcile against.
-    log(`[${db}] steno reconcile over ${fmt(RECONCILE_MESSAGES)} chat messages and the firm's orders and executions`);
+    log(
+      `[${db}] steno reconcile and steno alerts scan over ${fmt(RECONCILE_MESSAGES)} chat messages and the firm's orders and executions`,
+    );
     const reconcileDir = join(root, `${db}-reconcile`);
     await mkdir(reconcileDir, { recursive: true });
     const reconcileEnv: Record<string, string> = { ...env, STENO_DATA: join(reconcileDir, 'data') };
@@ -161,6 +166,17 @@ async function runBackend(
     out['  exceptions found'] = Object.entries(rec.exceptions)
       .map(([type, n]) => `${type} ${fmt(n)}`)
       .join(', ');
+    out[`steno alerts scan: every rule over ${fmt(rec.messages)} archived messages, messages/s`] = fmt(
+      rec.scanMessagesPerSecond,
+    );
+    const scanBaselinePerSecond = rec.messages / rec.scanBaselineSeconds;
+    out['  baseline: reading and parsing every message, messages/s'] = fmt(scanBaselinePerSecond);
+    out['  ratio of the scan rate to that baseline'] = (rec.scanMessagesPerSecond / scanBaselinePerSecond).toFixed(3);
+    out['  alerts per 1,000 messages on the generated day'] = ((1000 * rec.alertsRaised) / rec.messages).toFixed(2);
+    out['  alerts by type'] = Object.entries(rec.alertsByType)
+      .map(([type, n]) => `${type} ${fmt(n)}`)
+      .join(', ');
+    out['  planted cues in the day (1 in 500 chat lines that are not orders)'] = fmt(rec.planted);
   } finally {
     if (db === 'postgres') {
       const client = new pg.Client({ connectionString: PG_URL });

@@ -170,7 +170,10 @@ describe(`rules and alerts on ${TEST_DB}`, () => {
     // A second scan, and a third after nothing new, raise nothing and record nothing.
     const records = await countRecords('alert');
     expect(records).toBe(first.raised);
-    expect((await scan()).raised).toBe(0);
+    const again = await scan();
+    expect(again.raised).toBe(0);
+    // Nothing new: nothing is reconciled again.
+    expect(again.reconciled).toBeNull();
     expect(await countRecords('alert')).toBe(records);
   });
 

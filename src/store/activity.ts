@@ -48,3 +48,22 @@ export function activityForPeriodQuery(placeholder: (n: number) => string): stri
       SELECT root_order_id FROM activity WHERE at_ms >= ${placeholder(1)} AND at_ms < ${placeholder(2)})
     ORDER BY leaf_index`;
 }
+
+/** The count and time span of the events recorded in a range of ledger indexes; `$n` placeholders. */
+export function activitySpanQuery(placeholder: (n: number) => string): string {
+  return `SELECT count(*) AS events, min(at_ms) AS from_ms, max(at_ms) AS to_ms FROM activity
+    WHERE leaf_index > ${placeholder(1)} AND leaf_index <= ${placeholder(2)}`;
+}
+
+/** A span row as either driver returns it (PostgreSQL gives bigints as strings). */
+export function activitySpanFromRow(row: {
+  events: number | string;
+  from_ms: number | string | null;
+  to_ms: number | string | null;
+}) {
+  return {
+    events: Number(row.events),
+    fromMs: row.from_ms === null ? null : Number(row.from_ms),
+    toMs: row.to_ms === null ? null : Number(row.to_ms),
+  };
+}

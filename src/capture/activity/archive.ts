@@ -78,6 +78,14 @@ export interface ActivityStorage extends RecordsByType {
   writeActivity(write: ActivityWrite): Promise<void>;
   /** Every event of the firm orders with an event timed in [fromMs, toMs), in ledger order. */
   activityForPeriod(fromMs: number, toMs: number): Promise<StoredActivity[]>;
+  /** How many events the records in (afterIndex, throughIndex] hold, and the times they span. */
+  activitySpan(afterIndex: number, throughIndex: number): Promise<ActivitySpan>;
+}
+
+export interface ActivitySpan {
+  events: number;
+  fromMs: number | null;
+  toMs: number | null;
 }
 
 export interface ActivityImportResult {
@@ -230,6 +238,12 @@ export class ActivityArchive<Tx extends LedgerWriteTx = LedgerWriteTx> {
   async forPeriod(fromMs: number, toMs: number): Promise<StoredActivity[]> {
     await this.catchUp();
     return this.storage.activityForPeriod(fromMs, toMs);
+  }
+
+  /** The events recorded in (afterIndex, throughIndex] and the times they span, after catching up. */
+  async spanOfRecords(afterIndex: number, throughIndex: number): Promise<ActivitySpan> {
+    await this.catchUp();
+    return this.storage.activitySpan(afterIndex, throughIndex);
   }
 
   private async run(): Promise<number> {

@@ -83,7 +83,7 @@ export async function alertsCommand(args: string[], out: Output): Promise<number
         .join(', ');
       out.stdout(
         `policy ${report.policyVersion}: read ${report.messages} message(s), ${report.orders} chat order(s), ` +
-          `${report.activity} activity record(s)` +
+          `${report.activity} new activity event(s)` +
           (report.reconciled === null ? '' : `; reconciled ${report.reconciled.from} .. ${report.reconciled.to}`) +
           `\n${report.raised} alert(s) raised${types === '' ? '' : ` (${types})`}, ${report.known} already raised\n`,
       );

@@ -16,7 +16,7 @@
 import type { PoolClient, QueryResult, QueryResultRow } from 'pg';
 import pg from 'pg';
 import type { TokenRow, TokenStorage } from '../../auth/tokens.js';
-import type { ActivityStorage, ActivityWrite, StoredActivity } from '../../capture/activity/archive.js';
+import type { ActivitySpan, ActivityStorage, ActivityWrite, StoredActivity } from '../../capture/activity/archive.js';
 import type { ExistingMessage, MessageRow, MessageWriteTx } from '../../capture/ingest.js';
 import { StenoError } from '../../core/errors.js';
 import { sha256 } from '../../core/hash.js';
@@ -44,7 +44,13 @@ import type {
   StoredOrder,
 } from '../../surveil/orders/archive.js';
 import type { Severity } from '../../surveil/rules/policy.js';
-import { ACTIVITY_COLUMNS, ACTIVITY_STATE_KEY, activityForPeriodQuery } from '../activity.js';
+import {
+  ACTIVITY_COLUMNS,
+  ACTIVITY_STATE_KEY,
+  activityForPeriodQuery,
+  activitySpanFromRow,
+  activitySpanQuery,
+} from '../activity.js';
 import { ALERT_COLUMNS, ALERTS_STATE_KEY, listAlertsQuery, RULES_STATE_KEY } from '../alerts.js';
 import type { MetaStorage } from '../meta.js';
 import { ackRowValues, findOrdersQuery, fromBody, ORDER_COLUMNS, ORDERS_STATE_KEY, orderRowValues } from '../orders.js';
@@ -780,10 +786,13 @@ export class PostgresStore
       leaf: Buffer;
       content: Buffer | null;
     }>(
-      `SELECT l.leaf_index, l.record_id, l.leaf, c.content FROM ledger_leaves l
-       LEFT JOIN record_contents c USING (leaf_index)
-       WHERE l.record_type = $1 AND l.record_type <> 'message' AND l.leaf_index > $2 ORDER BY l.leaf_index
-       LIMIT $3`,
+      // The page is taken from the type index alone (its order is the index's), then joined to its
+      // content: joined first, the planner may sort every remaining record of the type for each page.
+      `SELECT l.leaf_index, l.record_id, l.leaf, c.content FROM (
+         SELECT leaf_index, record_id, leaf FROM ledger_leaves
+         WHERE record_type = $1 AND record_type <> 'message' AND leaf_index > $2
+         ORDER BY record_type, leaf_index LIMIT $3
+       ) l LEFT JOIN record_contents c USING (leaf_index) ORDER BY l.leaf_index`,
       [type, afterIndex, limit ?? null],
     );
     return result.rows.map((r) => ({ index: Number(r.leaf_index), id: r.record_id, leaf: r.leaf, content: r.content }));
@@ -1127,6 +1136,14 @@ export class PostgresStore
         [ACTIVITY_STATE_KEY, write.state],
       );
     });
+  }
+
+  async activitySpan(afterIndex: number, throughIndex: number): Promise<ActivitySpan> {
+    const result = await this.pool.query(
+      activitySpanQuery((n) => `$${n}`),
+      [afterIndex, throughIndex],
+    );
+    return activitySpanFromRow(result.rows[0]);
   }
 
   async activityForPeriod(fromMs: number, toMs: number): Promise<StoredActivity[]> {

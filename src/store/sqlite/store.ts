@@ -12,7 +12,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { TokenRow, TokenStorage } from '../../auth/tokens.js';
-import type { ActivityStorage, ActivityWrite, StoredActivity } from '../../capture/activity/archive.js';
+import type { ActivitySpan, ActivityStorage, ActivityWrite, StoredActivity } from '../../capture/activity/archive.js';
 import type { ExistingMessage, MessageRow, MessageWriteTx } from '../../capture/ingest.js';
 import { StenoError } from '../../core/errors.js';
 import { toFts5Match } from '../../index/query.js';
@@ -38,7 +38,7 @@ import type {
   StoredOrder,
 } from '../../surveil/orders/archive.js';
 import type { Severity } from '../../surveil/rules/policy.js';
-import { ACTIVITY_STATE_KEY, activityForPeriodQuery } from '../activity.js';
+import { ACTIVITY_STATE_KEY, activityForPeriodQuery, activitySpanFromRow, activitySpanQuery } from '../activity.js';
 import { ALERTS_STATE_KEY, listAlertsQuery, RULES_STATE_KEY } from '../alerts.js';
 import type { MetaStorage } from '../meta.js';
 import { ackRowValues, findOrdersQuery, fromBody, ORDERS_STATE_KEY, orderRowValues } from '../orders.js';
@@ -579,6 +579,11 @@ export class SqliteStore
 
   writeActivity(write: ActivityWrite): Promise<void> {
     return this.exclusive(() => this.writer.call('writeActivity', write));
+  }
+
+  async activitySpan(afterIndex: number, throughIndex: number): Promise<ActivitySpan> {
+    const row = this.reader.prepare(activitySpanQuery(() => '?')).get(afterIndex, throughIndex);
+    return activitySpanFromRow(row as Parameters<typeof activitySpanFromRow>[0]);
   }
 
   async activityForPeriod(fromMs: number, toMs: number): Promise<StoredActivity[]> {

@@ -15,12 +15,10 @@
  * What each step has read is one state value, compared and set after the alerts are recorded: a scan
  * that stops half-way raises its alerts again next time, which the dedup keys make one alert each.
  */
-import type { StoredActivity } from '../../capture/activity/archive.js';
-import type { ActivityEvent } from '../../capture/activity/model.js';
+import type { ActivityArchive } from '../../capture/activity/archive.js';
 import type { Directory } from '../../capture/directory/directory.js';
 import type { MessageContent } from '../../capture/model.js';
 import { CatchUpRunner } from '../../core/catch-up.js';
-import type { RecordsByType } from '../../ledger/content.js';
 import type { AlertStorage } from '../alerts/model.js';
 import type { AlertService } from '../alerts/service.js';
 import {
@@ -51,7 +49,6 @@ import {
 export const RULES_VERSION = 1;
 const MESSAGES_PER_READ = 5000;
 const ORDERS_PER_READ = 5000;
-const RECORDS_PER_READ = 5000;
 const DAY_MS = 86_400_000;
 /** Candidates raised per call: bounded memory on a first scan of a large archive. */
 const CANDIDATES_PER_RAISE = 5000;
@@ -66,7 +63,7 @@ interface RulesState {
   orders: number;
   /** …as read with this security master (a new one reads every message again). */
   master: number;
-  /** Activity records read, through this ledger index. */
+  /** Activity recorded through this ledger index has been read. */
   activity: number;
   /** The latest time of any archived activity event: how far the firm's side is known. */
   activityToMs: number | null;
@@ -94,7 +91,7 @@ export interface ScanReport {
   messages: number;
   /** Chat orders checked against the directory. */
   orders: number;
-  /** Activity records read. */
+  /** Activity events recorded since the last scan. */
   activity: number;
   /** The period reconciled, when there was one. */
   reconciled: { from: string; to: string } | null;
@@ -111,15 +108,14 @@ export interface ScanReport {
 }
 
 export interface RulesDeps {
-  storage: AlertStorage &
-    RecordsByType & {
-      messagesAfter(afterIndex: number, limit: number): Promise<ArchivedMessage[]>;
-      conversationOrders(ids: readonly string[], fromMs: number): Promise<{ orders: StoredOrder[]; acks: StoredAck[] }>;
-    };
+  storage: AlertStorage & {
+    messagesAfter(afterIndex: number, limit: number): Promise<ArchivedMessage[]>;
+    conversationOrders(ids: readonly string[], fromMs: number): Promise<{ orders: StoredOrder[]; acks: StoredAck[] }>;
+  };
   orders: { catchUp(): Promise<CatchUpResult> };
   masters: { load(): Promise<MasterInForce | null> };
   directory: { load(): Promise<Directory> };
-  activity: { catchUp(): Promise<number>; forPeriod(fromMs: number, toMs: number): Promise<StoredActivity[]> };
+  activity: Pick<ActivityArchive, 'catchUp' | 'forPeriod' | 'spanOfRecords'>;
   reconcile: Pick<ReconcileService, 'run'>;
   policies: Pick<PolicyService, 'inForce'>;
   alerts: Pick<AlertService, 'raise'>;
@@ -244,15 +240,18 @@ export class RulesRunner {
     }
 
     const ordersMs = clock.step();
-    const activity = await this.activitySince(state.activity, end);
+    // The activity recorded since the last scan, from the projection (caught up above).
+    const activity = await this.deps.activity.spanOfRecords(state.activity, end);
     state = {
       ...state,
-      activity: Math.max(state.activity, activity.through),
+      activity: Math.max(state.activity, end),
       activityToMs: maxOf(state.activityToMs, activity.toMs),
     };
 
     let reconciled: ScanReport['reconciled'] = null;
-    if (ordersReadable && state.activityToMs !== null) {
+    // Only what is new can change the outcome: with no new chat order or activity, nothing is reconciled.
+    const somethingNew = activity.events > 0 || newOrdersFromMs !== null;
+    if (ordersReadable && somethingNew && state.activityToMs !== null) {
       // The firm's side is known up to its latest event: reconcile what is new up to there.
       const toMs = Math.min(nowMs, state.activityToMs + 1);
       const fromMs = minOf(state.reconciledToMs, activity.fromMs, newOrdersFromMs);
@@ -288,7 +287,7 @@ export class RulesRunner {
       policyVersion: policy.version,
       messages,
       orders: ordersChecked,
-      activity: activity.records,
+      activity: activity.events,
       reconciled,
       ...(caughtUp.waiting === undefined ? {} : { waiting: caughtUp.waiting }),
       ...raiser.report,
@@ -338,31 +337,6 @@ export class RulesRunner {
     const sentAtMs = Date.parse(content.sentAt);
     const { orders } = await this.deps.storage.conversationOrders([content.conversationId], sentAtMs - LINK_WINDOW_MS);
     return orders.filter((o) => o.platformMessageId === content.refersTo && o.platform === content.platform);
-  }
-
-  /** Activity records after `after`: how many, the times they span, the days with fills. */
-  private async activitySince(after: number, end: number) {
-    let fromMs: number | null = null;
-    let toMs: number | null = null;
-    let through = after;
-    let records = 0;
-    for (;;) {
-      const batch = (await this.deps.storage.recordsOfType('activity', through, RECORDS_PER_READ)).filter(
-        (r) => r.index <= end,
-      );
-      if (batch.length === 0) break;
-      for (const r of batch) {
-        if (r.content === null) continue;
-        const event = (JSON.parse(r.content.toString('utf8')) as { event: ActivityEvent }).event;
-        const at = event.at === null ? null : Date.parse(event.at);
-        if (at === null || Number.isNaN(at)) continue;
-        fromMs = minOf(fromMs, at);
-        toMs = maxOf(toMs, at);
-      }
-      records += batch.length;
-      through = batch.at(-1)!.index;
-    }
-    return { fromMs, toMs, through, records };
   }
 
   /**
