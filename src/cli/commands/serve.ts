@@ -40,7 +40,7 @@ export async function serveCommand(args: string[], out: Output): Promise<number>
       `Log origin: ${steno.origin}`,
       `Verifier key: ${steno.verifierKey}`,
       `Send messages: curl -H "Authorization: Bearer $(cat ${join(config.dataDir, INITIAL_TOKEN_FILE)})" -H 'Content-Type: application/json' --data @message.json ${address}/api/v1/messages`,
-      `More tokens: steno token create --name NAME [--scope ingest|read]`,
+      `More tokens: steno token create --name NAME [--scope ingest|read|review|admin]`,
       '',
     ].join('\n'),
   );

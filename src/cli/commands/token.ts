@@ -4,7 +4,7 @@ import type { Output } from '../output.js';
 import { openFromArgs } from './open.js';
 
 const USAGE = `Usage:
-  steno token create --name NAME [--scope ingest|read]...   prints the token once; only its hash is stored
+  steno token create --name NAME [--scope ingest|read|review|admin]...   prints the token once; only its hash is stored
   steno token list [--json]
   steno token revoke --name NAME`;
 
