@@ -2,6 +2,7 @@
  * Configuration in stages: flags and environment → validated, typed config. Secrets (the signing key,
  * token hashes) live in the data directory and the database, never in config or logs.
  */
+import { readFileSync } from 'node:fs';
 import { hostname, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import { z } from 'zod';
@@ -24,6 +25,8 @@ export interface Config {
   maxAttachmentBytes: number;
   /** How much of a checked file `steno ingest` keeps for its storing pass; beyond it, the file is read twice. */
   ingestMemoryBytes: number;
+  /** The signed webhook's sources and each one's secrets (two while one is rotated). Never logged. */
+  webhookSources: Record<string, string[]>;
 }
 
 /** Every environment variable Steno reads; the README's configuration table mirrors this. */
@@ -40,6 +43,8 @@ export const ENV_VARS = {
   STENO_MAX_ATTACHMENT_BYTES: 'largest accepted attachment; default 104857600 (100 MiB)',
   STENO_INGEST_MEMORY_BYTES:
     'how much of a checked file steno ingest keeps in memory for storing it (a larger file is read twice); default 1 GiB or an eighth of the memory, whichever is less',
+  STENO_WEBHOOK_SECRETS_FILE:
+    'a JSON file of the signed webhook\'s sources and their secrets, {"crm": ["secret", "next secret"]}; default none (the webhook refuses every request)',
 } as const;
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -68,7 +73,53 @@ const envSchema = z.object({
   STENO_MAX_BODY_BYTES: int(1024, 1024 ** 3).default(32 * 1024 * 1024),
   STENO_MAX_ATTACHMENT_BYTES: int(1, 10 * 1024 ** 3).default(100 * 1024 * 1024),
   STENO_INGEST_MEMORY_BYTES: int(0, 1024 ** 4).default(Math.floor(Math.min(1024 ** 3, totalmem() / 8))),
+  STENO_WEBHOOK_SECRETS_FILE: z.string().min(1).optional(),
 });
+
+const SOURCE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const MIN_SECRET_CHARS = 32;
+
+/**
+ * The webhook's sources from their file: each a name and one or two secrets of at least 32 characters
+ * (two while one is rotated: both are accepted). Problems name the source, never a secret.
+ */
+function loadWebhookSources(file: string | undefined): Record<string, string[]> {
+  if (file === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new StenoError(
+      'config',
+      `STENO_WEBHOOK_SECRETS_FILE: cannot read ${file} as JSON: ${(error as Error).message}`,
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new StenoError('config', `STENO_WEBHOOK_SECRETS_FILE: ${file} must hold {"source": ["secret", …]}`);
+  }
+  const sources: Record<string, string[]> = {};
+  const problems: { where: string; message: string }[] = [];
+  for (const [source, secrets] of Object.entries(value)) {
+    const where = `STENO_WEBHOOK_SECRETS_FILE.${source}`;
+    if (!SOURCE_ID.test(source)) {
+      problems.push({ where, message: 'a source is 1-64 lower-case letters, digits, "-" or "_"' });
+      continue;
+    }
+    if (!Array.isArray(secrets) || secrets.length < 1 || secrets.length > 2) {
+      problems.push({ where, message: 'must be a list of one secret, or two while rotating' });
+      continue;
+    }
+    if (secrets.some((s) => typeof s !== 'string' || s.length < MIN_SECRET_CHARS || s.length > 1024)) {
+      problems.push({ where, message: `each secret must be a string of ${MIN_SECRET_CHARS} to 1024 characters` });
+      continue;
+    }
+    sources[source] = secrets as string[];
+  }
+  if (problems.length > 0) {
+    throw new StenoError('config', `invalid webhook secrets:\n${describeProblems(problems)}`, { problems });
+  }
+  return sources;
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv, overrides: { dataDir?: string } = {}): Config {
   const picked: Record<string, string> = {};
@@ -98,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: { dataDir?: string
   return {
     dataDir,
     store,
+    webhookSources: loadWebhookSources(e.STENO_WEBHOOK_SECRETS_FILE),
     origin: e.STENO_ORIGIN ?? `steno.local/${hostname().replace(/[^A-Za-z0-9.-]/g, '-') || 'log'}`,
     originExplicit: e.STENO_ORIGIN !== undefined,
     host: e.STENO_HOST,

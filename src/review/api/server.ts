@@ -4,6 +4,12 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import type { TokenInfo, TokenScope } from '../../auth/tokens.js';
+import {
+  ReplayGuard,
+  SIGNATURE_HEADER,
+  TIMESTAMP_HEADER,
+  verifyWebhook,
+} from '../../capture/connectors/webhook/signature.js';
 import { LIMITS } from '../../capture/model.js';
 import type { Steno } from '../../context.js';
 import { StenoError } from '../../core/errors.js';
@@ -90,6 +96,60 @@ export async function buildServer(steno: Steno): Promise<FastifyInstance> {
     const created = results.some((r) => r.status === 'created');
     if (created) readOrdersSoon();
     return reply.status(created ? 201 : 200).send(batch ? { results } : results[0]);
+  });
+
+  // Capture connectors sign the raw body: their routes keep it as bytes, checked before anything is parsed.
+  const replays = new ReplayGuard();
+  await app.register(async (capture) => {
+    capture.removeAllContentTypeParsers();
+    capture.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    capture.post<{ Params: { source: string } }>('/capture/webhook/:source', async (request, reply) => {
+      const { source } = request.params;
+      const secrets = Object.hasOwn(steno.config.webhookSources, source)
+        ? steno.config.webhookSources[source]
+        : undefined;
+      if (secrets === undefined) {
+        throw new StenoError('not_found', `no webhook source "${source.slice(0, 64)}" is configured`);
+      }
+      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+      const header = (name: string) => {
+        const value = request.headers[name];
+        return typeof value === 'string' ? value : undefined;
+      };
+      const nowMs = Date.now();
+      const signature = verifyWebhook({
+        secrets,
+        timestamp: header(TIMESTAMP_HEADER),
+        signature: header(SIGNATURE_HEADER),
+        body,
+        nowMs,
+      });
+      replays.check(`${source}:${signature}`, nowMs);
+      try {
+        let payload: unknown;
+        try {
+          payload = JSON.parse(body.toString('utf8'));
+        } catch (error) {
+          throw new StenoError('invalid_input', `the body is not valid JSON: ${(error as Error).message}`);
+        }
+        const batch = Array.isArray(payload);
+        const items: unknown[] = batch ? (payload as unknown[]) : [payload];
+        if (items.length === 0) throw new StenoError('invalid_input', 'the array is empty: send at least one message');
+        if (items.length > LIMITS.batch) {
+          throw new StenoError('too_large', `at most ${LIMITS.batch} messages per request (got ${items.length})`);
+        }
+        const valid = steno.ingest.validate(items, (i) => (batch ? `[${i}]` : ''));
+        // Answered only once the records are durable.
+        const results = await steno.ingest.ingest(valid);
+        const created = results.some((r) => r.status === 'created');
+        if (created) readOrdersSoon();
+        return reply.status(created ? 201 : 200).send(batch ? { results } : results[0]);
+      } catch (error) {
+        // A refused or failed delivery may be sent again, signed the same way.
+        replays.forget(`${source}:${signature}`);
+        throw error;
+      }
+    });
   });
 
   app.put<{ Params: { sha256: string } }>(
