@@ -83,10 +83,13 @@ export async function buildServer(steno: Steno): Promise<FastifyInstance> {
     steno.store.healthy() ? { ok: true } : reply.status(503).send({ ok: false, reason: 'the store cannot write' }),
   );
 
-  app.post('/api/v1/messages', { onRequest: auth('ingest') }, async (request, reply) => {
-    const body = request.body;
+  /**
+   * One ingest message or an array of them, as the API and the signed webhook take them: all checked
+   * first (nothing stored if one is bad), answered once durable, 201 when anything was new.
+   */
+  async function ingestBody(body: unknown, reply: FastifyReply) {
     const batch = Array.isArray(body);
-    const items: unknown[] = batch ? body : [body];
+    const items: unknown[] = batch ? (body as unknown[]) : [body];
     if (items.length === 0) throw new StenoError('invalid_input', 'the array is empty: send at least one message');
     if (items.length > LIMITS.batch) {
       throw new StenoError('too_large', `at most ${LIMITS.batch} messages per request (got ${items.length})`);
@@ -96,7 +99,11 @@ export async function buildServer(steno: Steno): Promise<FastifyInstance> {
     const created = results.some((r) => r.status === 'created');
     if (created) readOrdersSoon();
     return reply.status(created ? 201 : 200).send(batch ? { results } : results[0]);
-  });
+  }
+
+  app.post('/api/v1/messages', { onRequest: auth('ingest') }, async (request, reply) =>
+    ingestBody(request.body, reply),
+  );
 
   // Capture connectors sign the raw body: their routes keep it as bytes, checked before anything is parsed.
   const replays = new ReplayGuard();
@@ -132,18 +139,7 @@ export async function buildServer(steno: Steno): Promise<FastifyInstance> {
         } catch (error) {
           throw new StenoError('invalid_input', `the body is not valid JSON: ${(error as Error).message}`);
         }
-        const batch = Array.isArray(payload);
-        const items: unknown[] = batch ? (payload as unknown[]) : [payload];
-        if (items.length === 0) throw new StenoError('invalid_input', 'the array is empty: send at least one message');
-        if (items.length > LIMITS.batch) {
-          throw new StenoError('too_large', `at most ${LIMITS.batch} messages per request (got ${items.length})`);
-        }
-        const valid = steno.ingest.validate(items, (i) => (batch ? `[${i}]` : ''));
-        // Answered only once the records are durable.
-        const results = await steno.ingest.ingest(valid);
-        const created = results.some((r) => r.status === 'created');
-        if (created) readOrdersSoon();
-        return reply.status(created ? 201 : 200).send(batch ? { results } : results[0]);
+        return await ingestBody(payload, reply);
       } catch (error) {
         // A refused or failed delivery may be sent again, signed the same way.
         replays.forget(`${source}:${signature}`);
