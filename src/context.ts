@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TokenService, type TokenStorage } from './auth/tokens.js';
 import { ActivityArchive, type ActivityStorage } from './capture/activity/archive.js';
+import { ChannelMonitor } from './capture/channels/monitor.js';
 import { DirectoryService } from './capture/directory/directory.js';
 import { IngestService, type MessageWriteTx } from './capture/ingest.js';
 import type { Config } from './config/config.js';
@@ -80,6 +81,8 @@ export interface Steno extends AsyncDisposable {
   rules: RulesRunner;
   tokens: TokenService;
   blobs: BlobStore;
+  /** What each capture channel delivered and what failed: completeness and channel health. */
+  channels: ChannelMonitor;
   origin: string;
   verifierKey: string;
   keyCreated: boolean;
@@ -152,6 +155,7 @@ export async function openSteno(config: Config, options: { createKey: boolean })
       rules,
       tokens: new TokenService(store),
       blobs,
+      channels: new ChannelMonitor(),
       origin,
       verifierKey: identity.verifierKey,
       keyCreated: identity.created,

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import { zodProblems } from '../capture/model.js';
 import { describeProblems, StenoError } from '../core/errors.js';
+import { type CaptureConfig, loadCaptureConfig } from './capture.js';
 
 export type StoreConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string; schema: string };
 
@@ -27,6 +28,18 @@ export interface Config {
   ingestMemoryBytes: number;
   /** The signed webhook's sources and each one's secrets (two while one is rotated). Never logged. */
   webhookSources: Record<string, string[]>;
+  /** The platform connectors' settings and secrets. Never logged. */
+  capture: CaptureConfig;
+  /** Where capture buffers events between connector nodes and the ledger writer; null: in this process. */
+  queue: QueueConfig | null;
+}
+
+export interface QueueConfig {
+  kind: 'nats';
+  /** nats://host:port[,nats://…] */
+  servers: string[];
+  /** The JetStream stream capture publishes to (created if absent). */
+  stream: string;
 }
 
 /** Every environment variable Steno reads; the README's configuration table mirrors this. */
@@ -45,6 +58,11 @@ export const ENV_VARS = {
     'how much of a checked file steno ingest keeps in memory for storing it (a larger file is read twice); default 1 GiB or an eighth of the memory, whichever is less',
   STENO_WEBHOOK_SECRETS_FILE:
     'a JSON file of the signed webhook\'s sources and their secrets, {"crm": ["secret", "next secret"]}; default none (the webhook refuses every request)',
+  STENO_CAPTURE_FILE:
+    "a JSON file of the platform connectors' settings and secrets (WhatsApp, Telegram, Slack, Matrix; see docs/capture.md); default none (no connector is served)",
+  STENO_QUEUE:
+    'nats://host:4222 to buffer capture in NATS JetStream between connector nodes and the ledger writer; default none (one process)',
+  STENO_QUEUE_STREAM: 'the JetStream stream capture uses; default STENO_CAPTURE',
 } as const;
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -74,6 +92,15 @@ const envSchema = z.object({
   STENO_MAX_ATTACHMENT_BYTES: int(1, 10 * 1024 ** 3).default(100 * 1024 * 1024),
   STENO_INGEST_MEMORY_BYTES: int(0, 1024 ** 4).default(Math.floor(Math.min(1024 ** 3, totalmem() / 8))),
   STENO_WEBHOOK_SECRETS_FILE: z.string().min(1).optional(),
+  STENO_CAPTURE_FILE: z.string().min(1).optional(),
+  STENO_QUEUE: z
+    .string()
+    .regex(/^nats:\/\/[^\s,]+(,nats:\/\/[^\s,]+)*$/, 'must be nats://host:port (several separated by commas)')
+    .optional(),
+  STENO_QUEUE_STREAM: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"')
+    .default('STENO_CAPTURE'),
 });
 
 const SOURCE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -150,6 +177,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: { dataDir?: string
     dataDir,
     store,
     webhookSources: loadWebhookSources(e.STENO_WEBHOOK_SECRETS_FILE),
+    capture: loadCaptureConfig(e.STENO_CAPTURE_FILE),
+    queue:
+      e.STENO_QUEUE === undefined
+        ? null
+        : { kind: 'nats', servers: e.STENO_QUEUE.split(','), stream: e.STENO_QUEUE_STREAM },
     origin: e.STENO_ORIGIN ?? `steno.local/${hostname().replace(/[^A-Za-z0-9.-]/g, '-') || 'log'}`,
     originExplicit: e.STENO_ORIGIN !== undefined,
     host: e.STENO_HOST,

@@ -4,13 +4,10 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import type { TokenInfo, TokenScope } from '../../auth/tokens.js';
-import {
-  ReplayGuard,
-  SIGNATURE_HEADER,
-  TIMESTAMP_HEADER,
-  verifyWebhook,
-} from '../../capture/connectors/webhook/signature.js';
+import type { CaptureSink } from '../../capture/connectors/connector.js';
+import { registerCapture } from '../../capture/connectors/routes.js';
 import { LIMITS } from '../../capture/model.js';
+import { LocalSink } from '../../capture/sink.js';
 import type { Steno } from '../../context.js';
 import { StenoError } from '../../core/errors.js';
 import { parseDateFilter } from '../search.js';
@@ -22,7 +19,12 @@ const ORDERS_DELAY_MS = 250;
 /** How often the server looks for messages archived by other processes, to read their orders. */
 const ORDERS_POLL_MS = 10_000;
 
-export async function buildServer(steno: Steno): Promise<FastifyInstance> {
+export interface ServerOptions {
+  /** Where capture delivers; by default this process's ledger (with STENO_QUEUE, the queue's stream). */
+  sink?: CaptureSink;
+}
+
+export async function buildServer(steno: Steno, options: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: steno.config.maxBodyBytes,
     logger: {
@@ -105,48 +107,12 @@ export async function buildServer(steno: Steno): Promise<FastifyInstance> {
     ingestBody(request.body, reply),
   );
 
-  // Capture connectors sign the raw body: their routes keep it as bytes, checked before anything is parsed.
-  const replays = new ReplayGuard();
-  await app.register(async (capture) => {
-    capture.removeAllContentTypeParsers();
-    capture.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    capture.post<{ Params: { source: string } }>('/capture/webhook/:source', async (request, reply) => {
-      const { source } = request.params;
-      const secrets = Object.hasOwn(steno.config.webhookSources, source)
-        ? steno.config.webhookSources[source]
-        : undefined;
-      if (secrets === undefined) {
-        throw new StenoError('not_found', `no webhook source "${source.slice(0, 64)}" is configured`);
-      }
-      const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-      const header = (name: string) => {
-        const value = request.headers[name];
-        return typeof value === 'string' ? value : undefined;
-      };
-      const nowMs = Date.now();
-      const signature = verifyWebhook({
-        secrets,
-        timestamp: header(TIMESTAMP_HEADER),
-        signature: header(SIGNATURE_HEADER),
-        body,
-        nowMs,
-      });
-      replays.check(`${source}:${signature}`, nowMs);
-      try {
-        let payload: unknown;
-        try {
-          payload = JSON.parse(body.toString('utf8'));
-        } catch (error) {
-          throw new StenoError('invalid_input', `the body is not valid JSON: ${(error as Error).message}`);
-        }
-        return await ingestBody(payload, reply);
-      } catch (error) {
-        // A refused or failed delivery may be sent again, signed the same way.
-        replays.forget(`${source}:${signature}`);
-        throw error;
-      }
-    });
-  });
+  // Capture connectors, under /capture/…: each checks its platform's signature on the raw body first.
+  await registerCapture(
+    app,
+    { capture: steno.config.capture, webhookSources: steno.config.webhookSources },
+    { sink: options.sink ?? new LocalSink(steno.ingest, readOrdersSoon), channels: steno.channels, now: Date.now },
+  );
 
   app.put<{ Params: { sha256: string } }>(
     '/api/v1/attachments/:sha256',
