@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { TokenService, type TokenStorage } from './auth/tokens.js';
 import { ActivityArchive, type ActivityStorage } from './capture/activity/archive.js';
 import { ChannelMonitor } from './capture/channels/monitor.js';
+import { MediaFetcher } from './capture/media/fetcher.js';
+import { mediaSources } from './capture/media/sources.js';
 import { DirectoryService } from './capture/directory/directory.js';
 import { IngestService, type MessageWriteTx } from './capture/ingest.js';
 import type { Config } from './config/config.js';
@@ -83,6 +85,8 @@ export interface Steno extends AsyncDisposable {
   blobs: BlobStore;
   /** What each capture channel delivered and what failed: completeness and channel health. */
   channels: ChannelMonitor;
+  /** Fetches the media captured messages name, after their text is archived. */
+  media: MediaFetcher<MessageWriteTx>;
   origin: string;
   verifierKey: string;
   keyCreated: boolean;
@@ -134,7 +138,18 @@ export async function openSteno(config: Config, options: { createKey: boolean })
       turnover,
     });
     const blobs = new FileBlobStore({ root: join(config.dataDir, 'blobs'), maxBytes: config.maxAttachmentBytes });
+    const channels = new ChannelMonitor(store);
+    const media = new MediaFetcher({
+      ledger,
+      storage: store,
+      blobs,
+      sources: mediaSources(config.capture),
+      channels,
+      retryDelaysMs: config.mediaRetryDelaysMs,
+    });
     const close = async () => {
+      // What this process counted of its channels is kept; a failure to save must not stop the close.
+      await channels.save().catch(() => undefined);
       await ledger.flush();
       await store.close();
     };
@@ -155,7 +170,8 @@ export async function openSteno(config: Config, options: { createKey: boolean })
       rules,
       tokens: new TokenService(store),
       blobs,
-      channels: new ChannelMonitor(),
+      channels,
+      media,
       origin,
       verifierKey: identity.verifierKey,
       keyCreated: identity.created,

@@ -21,6 +21,7 @@ Commands:
   alerts scan|list|show|assign|close|…   run the rules and work the alert queue
   policy show|set FILE.json  the surveillance policy in force, and changing it
   turnover import FILE.csv   reference turnover for the low-turnover rule
+  channels [check]           each capture channel's health (silent, failing, gaps), and its alerts
   search QUERY               full-text search with filters
   checkpoint [--key]         print the latest signed checkpoint (or the verifier key)
   verify                     audit the whole ledger against its content and checkpoints
@@ -46,6 +47,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   alerts: async () => (await import('./commands/alerts.js')).alertsCommand,
   policy: async () => (await import('./commands/policy.js')).policyCommand,
   turnover: async () => (await import('./commands/turnover.js')).turnoverCommand,
+  channels: async () => (await import('./commands/channels.js')).channelsCommand,
   search: async () => (await import('./commands/search.js')).searchCommand,
   checkpoint: async () => (await import('./commands/checkpoint.js')).checkpointCommand,
   verify: async () => (await import('./commands/verify.js')).verifyCommand,

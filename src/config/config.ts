@@ -30,6 +30,8 @@ export interface Config {
   webhookSources: Record<string, string[]>;
   /** The platform connectors' settings and secrets. Never logged. */
   capture: CaptureConfig;
+  /** Waits before each retry of a failed media fetch; their count is the number of retries. */
+  mediaRetryDelaysMs: number[];
   /** Where capture buffers events between connector nodes and the ledger writer; null: in this process. */
   queue: QueueConfig | null;
 }
@@ -178,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: { dataDir?: string
     store,
     webhookSources: loadWebhookSources(e.STENO_WEBHOOK_SECRETS_FILE),
     capture: loadCaptureConfig(e.STENO_CAPTURE_FILE),
+    mediaRetryDelaysMs: [1000, 5000, 30_000],
     queue:
       e.STENO_QUEUE === undefined
         ? null

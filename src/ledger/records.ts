@@ -21,6 +21,7 @@ export const RECORD_TYPES = [
   'policy',
   'alert',
   'reference',
+  'media',
 ] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
 

@@ -13,14 +13,17 @@ const USAGE = `Usage: steno policy show|set FILE.json|history [--json] [--data D
               {"rules": {"off_channel": {"enabled": true, "severity": "high"},
                          "return_guarantee": {"enabled": false}}}
             rules: unregistered_sender, third_party_transfer, off_channel, return_guarantee, off_record,
-            order_message_deleted, unusual_activity, low_turnover, reconciliation;
+            order_message_deleted, unusual_activity, low_turnover, reconciliation, channel_health;
             severities: low, medium, high, critical; thresholds (each optional):
               {"thresholds": {"unusual_activity": {"windowDays": 60, "minHistoryDays": 10,
                                                    "zThreshold": 5, "minValue": 1000000},
                               "low_turnover": {"lookbackDays": 20, "minShare": 0.1,
                                                "maxAverageTurnover": 20000000},
                               "reconciliation": {"windowMinutes": 30, "slaMinutes": 5,
-                                                 "deskSlaMinutes": {"HK Equities": 3}}}}
+                                                 "deskSlaMinutes": {"HK Equities": 3}},
+                              "channel_health": {"silenceMinutes": 60, "minExpectedPerHour": 12,
+                                                 "minHistoryDays": 5, "signatureFailuresPerHour": 10,
+                                                 "gapSettleMinutes": 10}}}
   history   every policy recorded, oldest first`;
 
 /** A policy file is a few KiB; anything far larger is not one. */

@@ -10,6 +10,8 @@ import { LIMITS } from '../../capture/model.js';
 import { LocalSink } from '../../capture/sink.js';
 import type { Steno } from '../../context.js';
 import { StenoError } from '../../core/errors.js';
+import { checkChannels } from '../../surveil/rules/channels.js';
+import { DEFAULT_POLICY } from '../../surveil/rules/policy.js';
 import { parseDateFilter } from '../search.js';
 import { toHttpError } from './errors.js';
 
@@ -18,6 +20,9 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
 const ORDERS_DELAY_MS = 250;
 /** How often the server looks for messages archived by other processes, to read their orders. */
 const ORDERS_POLL_MS = 10_000;
+/** How often what this process counted of its capture channels is saved, and how often channels are judged. */
+const CHANNEL_SAVE_MS = 5_000;
+const CHANNEL_CHECK_MS = 60_000;
 
 export interface ServerOptions {
   /** Where capture delivers; by default this process's ledger (with STENO_QUEUE, the queue's stream). */
@@ -260,6 +265,18 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
 
   app.post('/api/v1/alerts/scan', { onRequest: auth('review') }, async () => steno.rules.scan());
 
+  app.get('/api/v1/channels', { onRequest: auth('read') }, async () => {
+    await steno.channels.save();
+    const policy = await steno.policies.current();
+    const thresholds = (policy?.policy ?? DEFAULT_POLICY).thresholds.channel_health;
+    return { channels: await steno.channels.states(thresholds) };
+  });
+
+  app.post('/api/v1/channels/check', { onRequest: auth('review') }, async () => {
+    const check = await checkChannels({ monitor: steno.channels, policies: steno.policies, alerts: steno.alerts });
+    return { channels: check.states, raised: check.raised };
+  });
+
   app.get('/api/v1/policy', { onRequest: auth('read') }, async () => {
     const current = await steno.policies.current();
     if (current === null)
@@ -298,6 +315,10 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
     ordersTimer = setTimeout(() => {
       ordersTimer = null;
       // The rules follow: what was just archived is read for alerts once its orders are known.
+      // Media is fetched beside, not before: a slow platform must not hold up orders and alerts.
+      steno.media.catchUp().catch((error: unknown) => {
+        app.log.error({ err: error }, 'fetching captured media failed; the next catch-up retries');
+      });
       ordersReading = steno.orders
         .catchUp()
         .then(() => steno.rules.scan())
@@ -312,9 +333,24 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
   // Messages also arrive by other routes (a CLI import beside the server): look for them now and then.
   const ordersPoll = setInterval(readOrdersSoon, ORDERS_POLL_MS);
   ordersPoll.unref();
+  const channelSave = setInterval(() => {
+    steno.channels.save().catch((error: unknown) => app.log.error({ err: error }, 'saving channel health failed'));
+  }, CHANNEL_SAVE_MS);
+  channelSave.unref();
+  // Silence is the absence of ingest: channels are judged on a clock, not after ingest.
+  let channelChecking: Promise<unknown> = Promise.resolve();
+  const channelCheck = setInterval(() => {
+    channelChecking = checkChannels({ monitor: steno.channels, policies: steno.policies, alerts: steno.alerts }).catch(
+      (error: unknown) => app.log.error({ err: error }, 'judging channel health failed; the next check retries'),
+    );
+  }, CHANNEL_CHECK_MS);
+  channelCheck.unref();
   app.addHook('onReady', async () => readOrdersSoon());
   app.addHook('onClose', async () => {
     clearInterval(ordersPoll);
+    clearInterval(channelSave);
+    clearInterval(channelCheck);
+    await channelChecking;
     if (ordersTimer !== null) clearTimeout(ordersTimer);
     ordersTimer = null;
     await ordersReading;

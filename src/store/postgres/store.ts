@@ -937,6 +937,22 @@ export class PostgresStore
     return result.rows[0]!.value;
   }
 
+  async setMetaIfEquals(key: string, expected: string | null, value: string): Promise<void> {
+    const result =
+      expected === null
+        ? await this.pool.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT DO NOTHING', [key, value])
+        : await this.pool.query('UPDATE meta SET value = $3 WHERE key = $1 AND value = $2', [key, expected, value]);
+    if (result.rowCount !== 1) throw new StenoError('conflict', `${key} was changed by another process`);
+  }
+
+  async metaWithPrefix(prefix: string): Promise<{ key: string; value: string }[]> {
+    const result = await this.pool.query<{ key: string; value: string }>(
+      'SELECT key, value FROM meta WHERE starts_with(key, $1) ORDER BY key',
+      [prefix],
+    );
+    return result.rows;
+  }
+
   async insertToken(row: TokenRow): Promise<void> {
     await this.pool.query(
       'INSERT INTO api_tokens (id, name, token_hash, scopes, created_at, revoked_at) VALUES ($1, $2, $3, $4, $5, $6)',

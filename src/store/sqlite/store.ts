@@ -468,6 +468,16 @@ export class SqliteStore
     return this.exclusive(() => this.writer.call('setMetaIfAbsent', key, value));
   }
 
+  setMetaIfEquals(key: string, expected: string | null, value: string): Promise<void> {
+    return this.exclusive(() => this.writer.call('setMetaIfEquals', key, expected, value));
+  }
+
+  async metaWithPrefix(prefix: string): Promise<{ key: string; value: string }[]> {
+    return this.reader
+      .prepare('SELECT key, value FROM meta WHERE substr(key, 1, length(?)) = ? ORDER BY key')
+      .all(prefix, prefix) as { key: string; value: string }[];
+  }
+
   insertToken(row: TokenRow): Promise<void> {
     return this.exclusive(() => this.writer.call('insertToken', row));
   }

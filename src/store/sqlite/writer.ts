@@ -235,6 +235,13 @@ export class SqliteWriter {
     this.s.insertMeta.run(key, value);
     return this.s.meta.get(key) as string;
   }
+  setMetaIfEquals(key: string, expected: string | null, value: string): void {
+    const changed =
+      expected === null
+        ? this.s.insertMeta.run(key, value).changes
+        : this.db.prepare('UPDATE meta SET value = ? WHERE key = ? AND value = ?').run(value, key, expected).changes;
+    if (changed !== 1) throw new StenoError('conflict', `${key} was changed by another process`);
+  }
   insertToken(row: TokenRow): void {
     this.s.insertToken.run(
       row.id,

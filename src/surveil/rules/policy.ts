@@ -4,6 +4,8 @@
  * that no longer fires was closed or stopped being asked for. `parsePolicy` checks one written as JSON,
  * naming each problem by its path, and fills what it leaves out from the defaults.
  */
+
+import { DEFAULT_HEALTH, type HealthThresholds } from '../../capture/channels/health.js';
 import { type Problem, StenoError } from '../../core/errors.js';
 import { DEFAULT_SLA_MS, DEFAULT_WINDOW_MS } from '../reconcile/reconcile.js';
 import { DEFAULT_LOW_TURNOVER, DEFAULT_SPIKE, type LowTurnoverOptions, type SpikeOptions } from './trading.js';
@@ -25,6 +27,8 @@ export const RULE_IDS = [
   'low_turnover',
   /** SFC 3b and 4a: each reconciliation exception, as an alert of its own type. */
   'reconciliation',
+  /** SFC 2d: a capture channel gone silent, failing authentication, or missing events. */
+  'channel_health',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -50,6 +54,7 @@ export interface Thresholds {
   unusual_activity: SpikeOptions;
   low_turnover: LowTurnoverOptions;
   reconciliation: ReconciliationThresholds;
+  channel_health: HealthThresholds;
 }
 
 export interface Policy {
@@ -68,6 +73,7 @@ export const DEFAULT_POLICY: Policy = {
     unusual_activity: { enabled: true, severity: 'medium' },
     low_turnover: { enabled: true, severity: 'medium' },
     reconciliation: { enabled: true, severity: 'medium' },
+    channel_health: { enabled: true, severity: 'high' },
   },
   thresholds: {
     unusual_activity: { ...DEFAULT_SPIKE },
@@ -77,6 +83,7 @@ export const DEFAULT_POLICY: Policy = {
       slaMinutes: DEFAULT_SLA_MS / 60_000,
       deskSlaMinutes: {},
     },
+    channel_health: { ...DEFAULT_HEALTH },
   },
 };
 
@@ -92,6 +99,11 @@ const LIMITS: Record<string, { integer: boolean; min: number; max: number }> = {
   'reconciliation.windowMinutes': { integer: false, min: 1, max: 7 * 24 * 60 },
   'reconciliation.slaMinutes': { integer: false, min: 0, max: 7 * 24 * 60 },
   'reconciliation.deskSlaMinutes.*': { integer: false, min: 0, max: 7 * 24 * 60 },
+  'channel_health.silenceMinutes': { integer: true, min: 5, max: 7 * 24 * 60 },
+  'channel_health.minExpectedPerHour': { integer: false, min: 0, max: 1e9 },
+  'channel_health.minHistoryDays': { integer: true, min: 1, max: 28 },
+  'channel_health.signatureFailuresPerHour': { integer: true, min: 1, max: 1e9 },
+  'channel_health.gapSettleMinutes': { integer: true, min: 0, max: 24 * 60 },
 };
 
 function checkNumber(value: unknown, key: string, at: string, problems: Problem[]): number | null {
