@@ -8,6 +8,7 @@
  *   BENCH_RULES_MESSAGES  messages of the generated day for the text rules alone (default 1000000)
  *   BENCH_RECONCILE_MESSAGES  chat messages of the archive `steno reconcile` and `steno alerts scan` run
  *                   over (default 1000000)
+ *   BENCH_CAPTURE_REQUESTS  signed WhatsApp webhook POSTs of 10 messages each (default 20000)
  *   BENCH_DB        sqlite,postgres (default both)
  *   BENCH_PG_URL    default postgres://postgres@127.0.0.1:5432/postgres
  */
@@ -17,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { baselineSqlite } from './baseline-sqlite.js';
+import { captureWhatsApp } from './capture-whatsapp.js';
 import { extractOrders } from './extract-orders.js';
 import { importWhatsApp } from './import-whatsapp.js';
 import { ingestApi } from './ingest-api.js';
@@ -34,6 +36,7 @@ const BACKENDS = (process.env.BENCH_DB ?? 'sqlite,postgres').split(',');
 const ORDER_MESSAGES = Number(process.env.BENCH_ORDER_MESSAGES ?? 500_000);
 const RULES_MESSAGES = Number(process.env.BENCH_RULES_MESSAGES ?? 1_000_000);
 const RECONCILE_MESSAGES = Number(process.env.BENCH_RECONCILE_MESSAGES ?? 1_000_000);
+const CAPTURE_REQUESTS = Number(process.env.BENCH_CAPTURE_REQUESTS ?? 20_000);
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 type Row = [string, ...string[]];
@@ -177,12 +180,38 @@ async function runBackend(
       .map(([type, n]) => `${type} ${fmt(n)}`)
       .join(', ');
     out['  planted cues in the day (1 in 500 chat lines that are not orders)'] = fmt(rec.planted);
+
+    // A fresh archive: live capture is measured on its own, not behind the archive the questions above built.
+    log(
+      `[${db}] signed WhatsApp webhook POSTs, 10 messages each, 64 concurrent senders, ${fmt(CAPTURE_REQUESTS)} requests`,
+    );
+    const captureDir = join(root, `${db}-capture`);
+    await mkdir(captureDir, { recursive: true });
+    const captureEnv: Record<string, string> = { ...env, STENO_DATA: join(captureDir, 'data') };
+    if (db === 'postgres') captureEnv.STENO_PG_SCHEMA = `${schema}_c`;
+    const capture = await captureWhatsApp({
+      env: captureEnv,
+      dir: captureDir,
+      requests: CAPTURE_REQUESTS,
+      perRequest: 10,
+      concurrency: 64,
+    });
+    log(`  ${JSON.stringify(capture)}`);
+    out['WhatsApp webhook requests/s (10 messages each, signed, answered once durable)'] = fmt(
+      capture.whatsapp.requestsPerSecond,
+    );
+    out['  latency p50 / p99 ms'] = `${capture.whatsapp.p50Ms.toFixed(0)} / ${capture.whatsapp.p99Ms.toFixed(0)}`;
+    out['  baseline: the same messages, 10 a request, through POST /api/v1/messages, requests/s'] = fmt(
+      capture.api.requestsPerSecond,
+    );
+    out['  ratio to that baseline'] = (capture.whatsapp.requestsPerSecond / capture.api.requestsPerSecond).toFixed(2);
   } finally {
     if (db === 'postgres') {
       const client = new pg.Client({ connectionString: PG_URL });
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await client.query(`DROP SCHEMA IF EXISTS ${schema}_r CASCADE`);
+      await client.query(`DROP SCHEMA IF EXISTS ${schema}_c CASCADE`);
       await client.end();
     }
   }
