@@ -10,6 +10,7 @@ export const USAGE = `Usage: steno <command> [options]
 
 Commands:
   serve                      run the server (HTTP API on STENO_HOST:STENO_PORT)
+  capture-writer             archive capture buffered in NATS JetStream (STENO_QUEUE) until stopped
   ingest FILE.jsonl          import messages, one JSON object per line
   import FORMAT FILE         import a chat export (whatsapp, telegram, slack) or a JSON Lines file
   directory import|export|resolve   the directory of staff and clients and their IM handles
@@ -37,6 +38,7 @@ type Command = (args: string[], out: Output) => Promise<number>;
 // Loaded on demand: a command should not pay for the modules of the others (the server's, above all).
 const COMMANDS: Record<string, () => Promise<Command>> = {
   serve: async () => (await import('./commands/serve.js')).serveCommand,
+  'capture-writer': async () => (await import('./commands/capture-writer.js')).captureWriterCommand,
   ingest: async () => (await import('./commands/ingest.js')).ingestCommand,
   import: async () => (await import('./commands/import.js')).importCommand,
   directory: async () => (await import('./commands/directory.js')).directoryCommand,

@@ -1,16 +1,23 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { startQueue } from '../../capture/queue/index.js';
 import { loadConfig } from '../../config/config.js';
 import { openSteno } from '../../context.js';
 import { buildServer } from '../../review/api/server.js';
-import { parse } from '../args.js';
+import { parse, UsageError } from '../args.js';
 import type { Output } from '../output.js';
 
-const USAGE = `Usage: steno serve [--data DIR] [--host ADDR] [--port N]`;
+const USAGE = `Usage: steno serve [--data DIR] [--host ADDR] [--port N] [--capture-only]
+  With STENO_QUEUE, capture connectors publish to NATS JetStream and this process also writes the
+  stream to the ledger; --capture-only leaves writing to other processes (steno capture-writer).`;
 export const INITIAL_TOKEN_FILE = 'initial-ingest-token.txt';
 
 export async function serveCommand(args: string[], out: Output): Promise<number> {
-  const { values } = parse(args, { host: { type: 'string' }, port: { type: 'string' } }, USAGE);
+  const { values } = parse(
+    args,
+    { host: { type: 'string' }, port: { type: 'string' }, 'capture-only': { type: 'boolean' } },
+    USAGE,
+  );
   if (values.help) {
     out.stdout(`${USAGE}\n`);
     return 0;
@@ -32,7 +39,14 @@ export async function serveCommand(args: string[], out: Output): Promise<number>
   if (steno.keyCreated) out.stdout(`Created the checkpoint signing key in ${join(config.dataDir, 'keys')}.\n`);
   await steno.ledger.checkpoint();
 
-  const app = await buildServer(steno);
+  if (values['capture-only'] && config.queue === null) {
+    await steno.close();
+    throw new UsageError('--capture-only needs STENO_QUEUE: without a queue, capture is written in this process');
+  }
+  // With a queue, capture is answered once the stream has it; the ledger writer (here, unless
+  // --capture-only) commits the stream and acknowledges only then.
+  const queue = config.queue === null ? null : await startQueue(steno, { write: values['capture-only'] !== true });
+  const app = await buildServer(steno, queue === null ? {} : { sink: queue.sink });
   const address = await app.listen({ host: config.host, port: config.port });
   out.stdout(
     [
@@ -41,6 +55,11 @@ export async function serveCommand(args: string[], out: Output): Promise<number>
       `Verifier key: ${steno.verifierKey}`,
       `Send messages: curl -H "Authorization: Bearer $(cat ${join(config.dataDir, INITIAL_TOKEN_FILE)})" -H 'Content-Type: application/json' --data @message.json ${address}/api/v1/messages`,
       `More tokens: steno token create --name NAME [--scope ingest|read|review|admin]`,
+      ...(queue === null
+        ? []
+        : [
+            `Capture queue: ${queue.where}${queue.writer === null ? ' (publishing only)' : ' (publishing and writing)'}`,
+          ]),
       '',
     ].join('\n'),
   );
@@ -56,6 +75,7 @@ export async function serveCommand(args: string[], out: Output): Promise<number>
   });
   clearInterval(timer);
   await app.close();
+  await queue?.close();
   await steno.ledger.flush();
   await steno.ledger.checkpoint();
   await steno.close();
