@@ -9,6 +9,8 @@
  *   BENCH_RECONCILE_MESSAGES  chat messages of the archive `steno reconcile` and `steno alerts scan` run
  *                   over (default 1000000)
  *   BENCH_CAPTURE_REQUESTS  signed WhatsApp webhook POSTs of 10 messages each (default 20000)
+ *   BENCH_QUEUE_EVENTS  events published to NATS JetStream for the publish rate (default 100000); the
+ *                   latency question runs 30 s at 1,000 events/s (BENCH_QUEUE=off skips both: no NATS)
  *   BENCH_DB        sqlite,postgres (default both)
  *   BENCH_PG_URL    default postgres://postgres@127.0.0.1:5432/postgres
  */
@@ -18,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { baselineSqlite } from './baseline-sqlite.js';
+import { captureQueue } from './capture-queue.js';
 import { captureWhatsApp } from './capture-whatsapp.js';
 import { extractOrders } from './extract-orders.js';
 import { importWhatsApp } from './import-whatsapp.js';
@@ -37,6 +40,8 @@ const ORDER_MESSAGES = Number(process.env.BENCH_ORDER_MESSAGES ?? 500_000);
 const RULES_MESSAGES = Number(process.env.BENCH_RULES_MESSAGES ?? 1_000_000);
 const RECONCILE_MESSAGES = Number(process.env.BENCH_RECONCILE_MESSAGES ?? 1_000_000);
 const CAPTURE_REQUESTS = Number(process.env.BENCH_CAPTURE_REQUESTS ?? 20_000);
+const QUEUE_EVENTS = Number(process.env.BENCH_QUEUE_EVENTS ?? 100_000);
+const QUEUE = process.env.BENCH_QUEUE !== 'off';
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 type Row = [string, ...string[]];
@@ -205,6 +210,27 @@ async function runBackend(
       capture.api.requestsPerSecond,
     );
     out['  ratio to that baseline'] = (capture.whatsapp.requestsPerSecond / capture.api.requestsPerSecond).toFixed(2);
+
+    if (QUEUE) {
+      log(`[${db}] NATS JetStream: publishing ${fmt(QUEUE_EVENTS)} events, then 30 s at 1,000 events/s to the ledger`);
+      const queueEnv: Record<string, string> = { ...env, STENO_DATA: join(captureDir, 'queue-data') };
+      if (db === 'postgres') queueEnv.STENO_PG_SCHEMA = `${schema}_q`;
+      const queue = await captureQueue({
+        env: queueEnv,
+        publishEvents: QUEUE_EVENTS,
+        latencySeconds: 30,
+        rate: 1000,
+        concurrency: 64,
+      });
+      log(`  ${JSON.stringify(queue)}`);
+      out['NATS publish side events/s (checked, Nats-Msg-Id, acknowledged by the stream)'] = fmt(
+        queue.publishPerSecond,
+      );
+      out['  baseline: the NATS client alone, the same bytes, events/s'] = fmt(queue.baselinePublishPerSecond);
+      out['  ratio to that baseline'] = (queue.publishPerSecond / queue.baselinePublishPerSecond).toFixed(2);
+      out[`connector delivery to ledger commit through NATS at ${fmt(queue.latencyAtRate.rate)} events/s, p50 / p99 / max ms`] =
+        `${queue.latencyAtRate.p50Ms.toFixed(0)} / ${queue.latencyAtRate.p99Ms.toFixed(0)} / ${queue.latencyAtRate.maxMs.toFixed(0)}`;
+    }
   } finally {
     if (db === 'postgres') {
       const client = new pg.Client({ connectionString: PG_URL });
@@ -212,6 +238,7 @@ async function runBackend(
       await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await client.query(`DROP SCHEMA IF EXISTS ${schema}_r CASCADE`);
       await client.query(`DROP SCHEMA IF EXISTS ${schema}_c CASCADE`);
+      await client.query(`DROP SCHEMA IF EXISTS ${schema}_q CASCADE`);
       await client.end();
     }
   }
