@@ -11,9 +11,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { AckPolicy, type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hubSignature } from '../src/capture/connectors/whatsapp/signature.js';
 import { dedupKey } from '../src/capture/ingest.js';
 import type { ValidatedMessage } from '../src/capture/model.js';
 import {
@@ -32,6 +35,7 @@ import { isStenoError, StenoError } from '../src/core/errors.js';
 import { createTestBackend, rawQuery, TEST_DB, type TestBackend } from './support/backend.js';
 import { runSteno, STENO_BIN } from './support/cli.js';
 import { message } from './support/messages.js';
+import { killHard, type ServerProcess, startServer } from './support/server.js';
 
 const NATS_URL = process.env.STENO_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
 const RUN = randomBytes(4).toString('hex');
@@ -514,5 +518,70 @@ describe(`steno capture-writer without a queue on ${TEST_DB}`, () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('STENO_QUEUE');
     expect(result.stdout).toBe('');
+  });
+});
+
+suite(`two steno serve nodes through the queue on ${TEST_DB}${SKIPPED}`, () => {
+  let backend: TestBackend;
+  let capture: ServerProcess | undefined;
+  let writer: ServerProcess | undefined;
+  const secret = 'queue-app-secret-0123456789abcdef';
+
+  afterAll(async () => {
+    for (const server of [capture, writer]) {
+      if (server !== undefined) await killHard(server);
+    }
+    await backend?.cleanup();
+  });
+
+  it('a capture-only node answers WhatsApp once the stream has it, and the writer node archives it once', async () => {
+    backend = await createTestBackend();
+    const stream = newStream('serve');
+    const captureFile = join(backend.dataDir, 'capture.json');
+    await writeFile(
+      captureFile,
+      JSON.stringify({ whatsapp: { appSecrets: [secret], verifyTokens: ['verify-token-1'] } }),
+    );
+    const env = { ...backend.env, STENO_QUEUE: NATS_URL, STENO_QUEUE_STREAM: stream, STENO_CAPTURE_FILE: captureFile };
+    writer = await startServer(env);
+    capture = await startServer(env, ['--capture-only']);
+    expect(capture.output()).toContain('(publishing only)');
+    const body = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: '1',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                metadata: { display_phone_number: '85230001234', phone_number_id: '555' },
+                messages: Array.from({ length: 10 }, (_, i) => ({
+                  from: '85291234567',
+                  id: `wamid.serve${i}`,
+                  timestamp: '1778560200',
+                  type: 'text',
+                  text: { body: `buy ${i + 1}000 HSBC` },
+                })),
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const post = () =>
+      fetch(`${capture!.base}/capture/whatsapp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature-256': hubSignature(secret, Buffer.from(body)) },
+        body,
+      });
+    const first = await post();
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ created: 10, duplicate: 0 });
+    // The stream knows the same delivery again by its message ids.
+    expect(await (await post()).json()).toEqual({ created: 0, duplicate: 10 });
+    await waitFor('the writer node to archive the delivery', async () => (await messageRows(backend)).rows === 10);
+    await waitFor('the stream to drain', () => drained(jsm, stream));
+    expect(await messageRows(backend)).toEqual({ rows: 10, keys: 10, ids: 10 });
   });
 });

@@ -8,9 +8,9 @@ export interface ServerProcess {
 }
 
 /** Starts `steno serve` on a free port and waits until it listens. */
-export function startServer(env: Record<string, string>): Promise<ServerProcess> {
+export function startServer(env: Record<string, string>, args: string[] = []): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [STENO_BIN, 'serve', '--port', '0'], {
+    const child = spawn(process.execPath, [STENO_BIN, 'serve', '--port', '0', ...args], {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', STENO_LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

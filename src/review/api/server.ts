@@ -34,8 +34,8 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
     bodyLimit: steno.config.maxBodyBytes,
     logger: {
       level: process.env.STENO_LOG_LEVEL ?? 'info',
-      // Bearer tokens must never reach a log line.
-      redact: ['req.headers.authorization'],
+      // Bearer tokens and platform secrets must never reach a log line.
+      redact: ['req.headers.authorization', 'req.headers["x-telegram-bot-api-secret-token"]'],
     },
     // Per-request lines at hundreds of requests a second drown what matters; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),

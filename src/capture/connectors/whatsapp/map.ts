@@ -22,6 +22,22 @@ export interface WhatsAppBatch {
 
 type Json = Record<string, unknown>;
 
+/** The message types archived as messages; others (system notices, types not yet known) as system records. */
+const MESSAGE_TYPES = new Set([
+  'text',
+  'image',
+  'video',
+  'document',
+  'audio',
+  'sticker',
+  'location',
+  'contacts',
+  'interactive',
+  'button',
+  'reaction',
+  'order',
+]);
+
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const obj = (v: unknown): Json => (isObject(v) ? v : {});
@@ -130,21 +146,7 @@ function mapMessage(input: {
   const text = whatsappText(m);
   // A reaction and a reply point at the message they answer.
   const refersTo = type === 'reaction' ? str(obj(m.reaction).message_id) : str(obj(m.context).id);
-  const known = [
-    'text',
-    'image',
-    'video',
-    'document',
-    'audio',
-    'sticker',
-    'location',
-    'contacts',
-    'interactive',
-    'button',
-    'reaction',
-    'order',
-  ];
-  if (type === 'system' || !known.includes(type)) {
+  if (type === 'system' || !MESSAGE_TYPES.has(type)) {
     const errors = Array.isArray(m.errors) ? m.errors.map((e) => str(obj(e).title)).filter(Boolean) : [];
     return {
       ...base,
