@@ -228,7 +228,9 @@ async function runBackend(
       );
       out['  baseline: the NATS client alone, the same bytes, events/s'] = fmt(queue.baselinePublishPerSecond);
       out['  ratio to that baseline'] = (queue.publishPerSecond / queue.baselinePublishPerSecond).toFixed(2);
-      out[`connector delivery to ledger commit through NATS at ${fmt(queue.latencyAtRate.rate)} events/s, p50 / p99 / max ms`] =
+      out[
+        `connector delivery to ledger commit through NATS at ${fmt(queue.latencyAtRate.rate)} events/s, p50 / p99 / max ms`
+      ] =
         `${queue.latencyAtRate.p50Ms.toFixed(0)} / ${queue.latencyAtRate.p99Ms.toFixed(0)} / ${queue.latencyAtRate.maxMs.toFixed(0)}`;
     }
   } finally {
