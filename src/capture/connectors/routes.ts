@@ -3,6 +3,7 @@
  * Buffers, because every platform signs the bytes it sent and a signature is checked before anything
  * is parsed.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CaptureConfig } from '../../config/capture.js';
 import { StenoError } from '../../core/errors.js';
@@ -38,6 +39,20 @@ export function rawBody(request: FastifyRequest): Buffer {
 export function header(request: FastifyRequest, name: string): string | undefined {
   const value = request.headers[name];
   return typeof value === 'string' ? value : undefined;
+}
+
+/**
+ * Whether a presented token (a verify token, a secret token, an hs_token) is one of the configured
+ * ones, two while rotating. Both sides are hashed first: equal lengths for the equal-time comparison,
+ * and the configured token's length is not revealed. Every token is compared, whichever matches.
+ */
+export function secretMatches(presented: string | undefined, secrets: readonly string[]): boolean {
+  if (presented === undefined) return false;
+  const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+  const given = digest(presented);
+  let matched = false;
+  for (const secret of secrets) matched = timingSafeEqual(given, digest(secret)) || matched;
+  return matched;
 }
 
 /** Parses a body already authenticated; a malformed one is the sender's error, named as such. */

@@ -9,12 +9,11 @@
  * the header is accepted: the older `access_token` query parameter would put the token in URLs and logs.
  * Errors of authentication use Matrix's own shape, which homeservers log for their operators.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { MatrixConfig } from '../../../config/capture.js';
 import { StenoError } from '../../../core/errors.js';
 import type { ConnectorDeps } from '../connector.js';
-import { header, parseJson, rawBody } from '../routes.js';
+import { header, parseJson, rawBody, secretMatches } from '../routes.js';
 import { mapMatrixTransaction, matrixChannel } from './map.js';
 
 export const MATRIX_PREFIX = '/capture/matrix/_matrix/app/v1';
@@ -22,16 +21,6 @@ export const MATRIX_PREFIX = '/capture/matrix/_matrix/app/v1';
 export const REMEMBERED_TRANSACTIONS = 10_000;
 const MAX_TXN_ID_CHARS = 255;
 const BEARER = /^Bearer ([^\s]+)$/;
-
-const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
-
-/** Whether a presented token is one of the configured hs_tokens; equal-length digests keep it constant-time. */
-export function hsTokenMatches(presented: string, tokens: readonly string[]): boolean {
-  const given = digest(presented);
-  let matched = false;
-  for (const token of tokens) matched = timingSafeEqual(given, digest(token)) || matched;
-  return matched;
-}
 
 /** Transaction ids in the order they completed, the oldest forgotten first. */
 class RecentTransactions {
@@ -63,7 +52,7 @@ export function registerMatrix(capture: FastifyInstance, config: MatrixConfig, d
         .status(401)
         .send({ errcode: 'M_UNAUTHORIZED', error: 'send the hs_token as Authorization: Bearer <hs_token>' });
     }
-    if (!hsTokenMatches(presented, config.hsTokens)) {
+    if (!secretMatches(presented, config.hsTokens)) {
       deps.channels.signatureFailed(channel, 'matrix', deps.now());
       return reply.status(403).send({ errcode: 'M_FORBIDDEN', error: 'the hs_token is not the registered one' });
     }

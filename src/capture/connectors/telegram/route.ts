@@ -5,29 +5,16 @@
  * (remembered per bot) and, failing that, by the archive's de-duplication, which stores nothing twice.
  * Telegram retries any request not answered 2xx; the answer is sent only once the update is durable.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { TelegramBotConfig } from '../../../config/capture.js';
 import { StenoError } from '../../../core/errors.js';
 import type { ConnectorDeps } from '../connector.js';
-import { header, parseJson, rawBody } from '../routes.js';
+import { header, parseJson, rawBody, secretMatches } from '../routes.js';
 import { mapTelegramUpdate, updateIdOf } from './map.js';
 
 export const SECRET_TOKEN_HEADER = 'x-telegram-bot-api-secret-token';
 /** Update ids remembered per bot: far more than Telegram keeps pending for a webhook. */
 export const REMEMBERED_UPDATES = 10_000;
-
-/** Equal-time comparison of the presented token with each configured one (two while rotating). */
-export function secretTokenMatches(presented: string | undefined, tokens: readonly string[]): boolean {
-  if (presented === undefined) return false;
-  // Hashed first: timingSafeEqual needs equal lengths, and the token's length is not to be revealed.
-  const given = createHash('sha256').update(presented).digest();
-  let match = false;
-  for (const token of tokens) {
-    if (timingSafeEqual(given, createHash('sha256').update(token).digest())) match = true;
-  }
-  return match;
-}
 
 /** The update ids most recently archived for one bot, oldest forgotten first. */
 export class RecentUpdates {
@@ -67,7 +54,7 @@ export function registerTelegram(
     }
     const channel = `telegram:${bot}`;
     const now = deps.now();
-    if (!secretTokenMatches(header(request, SECRET_TOKEN_HEADER), config.secretTokens)) {
+    if (!secretMatches(header(request, SECRET_TOKEN_HEADER), config.secretTokens)) {
       deps.channels.signatureFailed(channel, 'telegram', now);
       throw new StenoError(
         'unauthorized',

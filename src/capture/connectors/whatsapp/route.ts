@@ -10,9 +10,9 @@ import type { FastifyInstance } from 'fastify';
 import type { WhatsAppConfig } from '../../../config/capture.js';
 import { StenoError } from '../../../core/errors.js';
 import type { ConnectorDeps } from '../connector.js';
-import { header, parseJson, rawBody } from '../routes.js';
+import { header, parseJson, rawBody, secretMatches } from '../routes.js';
 import { mapWhatsAppPayload } from './map.js';
-import { HUB_SIGNATURE_HEADER, tokenMatches, verifyHubSignature } from './signature.js';
+import { HUB_SIGNATURE_HEADER, verifyHubSignature } from './signature.js';
 
 export function registerWhatsApp(capture: FastifyInstance, config: WhatsAppConfig, deps: ConnectorDeps): void {
   capture.get<{ Querystring: Record<string, string | undefined> }>('/capture/whatsapp', async (request, reply) => {
@@ -20,7 +20,7 @@ export function registerWhatsApp(capture: FastifyInstance, config: WhatsAppConfi
     if (q['hub.mode'] !== 'subscribe' || q['hub.challenge'] === undefined) {
       throw new StenoError('invalid_input', 'expected hub.mode=subscribe, hub.verify_token and hub.challenge');
     }
-    if (!tokenMatches(q['hub.verify_token'] ?? '', config.verifyTokens)) {
+    if (!secretMatches(q['hub.verify_token'], config.verifyTokens)) {
       deps.channels.signatureFailed('whatsapp:subscription', 'whatsapp', deps.now());
       throw new StenoError('forbidden', 'hub.verify_token is not the configured verify token');
     }

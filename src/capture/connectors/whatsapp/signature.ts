@@ -25,13 +25,3 @@ export function verifyHubSignature(secrets: readonly string[], signature: string
   }
   throw new StenoError('unauthorized', 'the signature does not match the body');
 }
-
-/** Equal-time comparison of a presented token with the configured ones (hashed first: lengths differ). */
-export function tokenMatches(presented: string, tokens: readonly string[]): boolean {
-  const given = createHmac('sha256', 'steno-token-compare').update(presented).digest();
-  let match = false;
-  for (const token of tokens) {
-    if (timingSafeEqual(given, createHmac('sha256', 'steno-token-compare').update(token).digest())) match = true;
-  }
-  return match;
-}
