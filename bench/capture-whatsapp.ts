@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { hubSignature } from '../src/capture/connectors/whatsapp/signature.js';
 import { killHard, startServer } from '../test/support/server.js';
 import { Rng } from './support/corpus.js';
+import { readCpu } from './support/cpu.js';
 import { percentile } from './support/stats.js';
 
 const APP_SECRET = 'bench-app-secret-0123456789abcdef';
@@ -68,6 +69,9 @@ interface Load {
   messagesPerSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** CPU the server spent per request, all threads and its answering thread alone (null without /proc). */
+  serverCpuMsPerRequest: number | null;
+  mainThreadCpuMsPerRequest: number | null;
 }
 
 async function drive(options: {
@@ -77,6 +81,7 @@ async function drive(options: {
   concurrency: number;
   expect: number[];
   per: number;
+  serverPid: number;
 }): Promise<Load> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency });
   const url = new URL(options.path, options.base);
@@ -109,6 +114,7 @@ async function drive(options: {
       req.end(body);
     });
   let next = 0;
+  const cpuBefore = readCpu(options.serverPid);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: options.concurrency }, async () => {
@@ -120,6 +126,7 @@ async function drive(options: {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpuAfter = readCpu(options.serverPid);
   agent.destroy();
   latencies.sort((a, b) => a - b);
   return {
@@ -127,6 +134,10 @@ async function drive(options: {
     messagesPerSecond: (options.bodies.length * options.per) / seconds,
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
+    serverCpuMsPerRequest:
+      cpuBefore && cpuAfter ? (cpuAfter.processMs - cpuBefore.processMs) / options.bodies.length : null,
+    mainThreadCpuMsPerRequest:
+      cpuBefore && cpuAfter ? (cpuAfter.mainThreadMs - cpuBefore.mainThreadMs) / options.bodies.length : null,
   };
 }
 
@@ -164,6 +175,7 @@ export async function captureWhatsApp(options: {
       concurrency: options.concurrency,
       expect: [201],
       per: options.perRequest,
+      serverPid: server.child.pid!,
     });
     const whatsappLoad = await drive({
       base: server.base,
@@ -172,6 +184,7 @@ export async function captureWhatsApp(options: {
       concurrency: options.concurrency,
       expect: [200],
       per: options.perRequest,
+      serverPid: server.child.pid!,
     });
     return { whatsapp: whatsappLoad, api: apiLoad };
   } finally {

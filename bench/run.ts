@@ -16,7 +16,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { baselineSqlite } from './baseline-sqlite.js';
@@ -210,6 +210,14 @@ async function runBackend(
       capture.api.requestsPerSecond,
     );
     out['  ratio to that baseline'] = (capture.whatsapp.requestsPerSecond / capture.api.requestsPerSecond).toFixed(2);
+    const { serverCpuMsPerRequest: cpu, mainThreadCpuMsPerRequest: mainCpu } = capture.whatsapp;
+    if (cpu !== null && mainCpu !== null) {
+      // The load generator shares this machine's cores: what a request costs the server says what it needs.
+      out['  server CPU per WhatsApp request, ms (all threads / answering thread)'] =
+        `${cpu.toFixed(2)} / ${mainCpu.toFixed(2)}`;
+      out['  cores the server needs for 2,000 requests/s at that cost (this machine has)'] =
+        `${((cpu * 2000) / 1000).toFixed(1)} (${availableParallelism()})`;
+    }
 
     if (QUEUE) {
       log(`[${db}] NATS JetStream: publishing ${fmt(QUEUE_EVENTS)} events, then 30 s at 1,000 events/s to the ledger`);

@@ -65,6 +65,34 @@ export interface IngestResult {
   status: IngestStatus;
 }
 
+/** Validates every item: one bad item throws for the whole batch, listing each problem. */
+export function validateMessages(
+  items: readonly unknown[],
+  prefix: (i: number) => string,
+  maxAttachmentBytes: number,
+): ValidatedMessage[] {
+  const problems: Problem[] = [];
+  const valid: ValidatedMessage[] = [];
+  items.forEach((item, i) => {
+    const result = validateMessage(item, prefix(i), { maxAttachmentBytes });
+    if (result.ok) valid.push(result.message);
+    else problems.push(...result.problems);
+  });
+  if (problems.length > 0) throw invalidMessages(problems);
+  return valid;
+}
+
+/** The error for a batch with problems: each named, none stored. */
+export function invalidMessages(problems: Problem[]): StenoError {
+  return new StenoError(
+    'invalid_input',
+    `${problems.length} problem(s) in the messages:\n${describeProblems(problems)}`,
+    {
+      problems,
+    },
+  );
+}
+
 export function dedupKey(content: MessageContent, contentBytes: Buffer): Buffer {
   if (content.platformMessageId !== undefined) {
     return sha256(canonicalBytes(['id', content.platform, content.conversationId, content.platformMessageId]));
@@ -105,23 +133,7 @@ export class IngestService<Tx extends MessageWriteTx> {
    * nothing is stored. `prefix(i)` names an item in errors (`[3]` for an API array, `line 12` for a file).
    */
   validate(items: readonly unknown[], prefix: (i: number) => string): ValidatedMessage[] {
-    const problems: Problem[] = [];
-    const valid: ValidatedMessage[] = [];
-    items.forEach((item, i) => {
-      const result = validateMessage(item, prefix(i), { maxAttachmentBytes: this.blobs.maxBytes });
-      if (result.ok) valid.push(result.message);
-      else problems.push(...result.problems);
-    });
-    if (problems.length > 0) {
-      throw new StenoError(
-        'invalid_input',
-        `${problems.length} problem(s) in the messages:\n${describeProblems(problems)}`,
-        {
-          problems,
-        },
-      );
-    }
-    return valid;
+    return validateMessages(items, prefix, this.blobs.maxBytes);
   }
 
   async ingest(messages: readonly ValidatedMessage[]): Promise<IngestResult[]> {

@@ -32,6 +32,7 @@ export async function startWorkerPool<Req, Res>(options: {
     pending.clear();
   };
   const size = Math.max(1, options.size ?? availableParallelism());
+  let exited = false;
   const workers = await Promise.all(
     Array.from({ length: size }, async () => {
       const worker = new Worker(options.path, {
@@ -50,21 +51,28 @@ export async function startWorkerPool<Req, Res>(options: {
         else waiter.reject(new StenoError('io', `${options.name}: ${reply.error}`));
       });
       worker.on('error', failAll);
+      // A worker gone (crashed, or out of memory) answers nothing more: its requests fail, not hang.
+      worker.once('exit', () => {
+        exited = true;
+        failAll(new Error('a worker thread stopped'));
+      });
       return worker;
     }),
   );
   let nextId = 0;
+  let disposed: Promise<void> | null = null;
   return {
     size,
     request(payload: Req): Promise<Res> {
+      if (exited) return Promise.reject(new StenoError('io', `${options.name}: a worker thread stopped`));
       const id = nextId++;
       return new Promise((resolve, reject) => {
         pending.set(id, { resolve, reject });
         workers[id % size]!.postMessage({ id, payload } satisfies Envelope<Req>);
       });
     },
-    async [Symbol.asyncDispose]() {
-      await Promise.all(
+    [Symbol.asyncDispose]() {
+      disposed ??= Promise.all(
         workers.map(
           (worker) =>
             new Promise<void>((resolve) => {
@@ -73,7 +81,8 @@ export async function startWorkerPool<Req, Res>(options: {
               setTimeout(() => void worker.terminate(), 5000).unref();
             }),
         ),
-      );
+      ).then(() => undefined);
+      return disposed;
     },
   };
 }

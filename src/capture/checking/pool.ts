@@ -7,31 +7,36 @@ import { blobAt } from '../../core/blob-column.js';
 import { compiledWorkerPath } from '../../core/worker-path.js';
 import { startWorkerPool } from '../../core/worker-pool.js';
 import type { PreparedMessage } from '../ingest.js';
-import { type CheckedBatch, checkedBatch, checkLines, type Line } from './lines.js';
-import type { CheckReply, PreparedTuple } from './worker.js';
+import { type CheckedBatch, checkDelivery, checkedBatch, checkLines, type Line } from './lines.js';
+import type { CheckReply, CheckRequest, PreparedTuple } from './worker.js';
 
 export interface LineChecker extends AsyncDisposable {
   readonly parallelism: number;
   check(lines: Line[]): Promise<CheckedBatch>;
+  /** A live delivery: the JSON text of its array of messages (lines.ts, checkDelivery). */
+  checkDelivery(json: string): Promise<CheckedBatch>;
 }
 
-function inProcessChecker(options: { maxAttachmentBytes: number }): LineChecker {
+export function inProcessChecker(options: { maxAttachmentBytes: number }): LineChecker {
   return {
     parallelism: 1,
     check: async (lines) => checkedBatch(checkLines(lines, options)),
+    checkDelivery: async (json) => checkedBatch(checkDelivery(json, options)),
     [Symbol.asyncDispose]: async () => undefined,
   };
 }
 
-async function startCheckPool(options: { maxAttachmentBytes: number }): Promise<LineChecker> {
-  const pool = await startWorkerPool<Line[], CheckReply>({
+export async function startCheckPool(options: { maxAttachmentBytes: number; size?: number }): Promise<LineChecker> {
+  const pool = await startWorkerPool<CheckRequest, CheckReply>({
     path: compiledWorkerPath(import.meta.url, 'worker.js'),
     name: 'line checker',
-    workerData: options,
+    workerData: { maxAttachmentBytes: options.maxAttachmentBytes },
+    ...(options.size === undefined ? {} : { size: options.size }),
   });
   return {
     parallelism: pool.size,
     check: async (lines: Line[]) => batchFromReply(await pool.request(lines)),
+    checkDelivery: async (json: string) => batchFromReply(await pool.request({ delivery: json })),
     [Symbol.asyncDispose]: () => pool[Symbol.asyncDispose](),
   };
 }

@@ -9,7 +9,7 @@ import { type BlobColumn, blobColumnBuffers, packBlobs } from '../../core/blob-c
 import type { Problem } from '../../core/errors.js';
 import { serveRequests } from '../../core/worker-pool.js';
 import type { MessageRowFields } from '../ingest.js';
-import { checkLines, type Line } from './lines.js';
+import { checkDelivery, checkLines, type Line } from './lines.js';
 
 /** A prepared message's record id and row, all but its blobs. */
 export type PreparedTuple = [recordId: string, ...fields: MessageRowFields];
@@ -31,8 +31,11 @@ export interface CheckReply {
 
 const options = workerData as { maxAttachmentBytes: number };
 
-serveRequests<Line[], CheckReply>(async (lines) => {
-  const batch = checkLines(lines, options);
+/** Lines of a file, or a live delivery as the JSON text of its array. */
+export type CheckRequest = Line[] | { delivery: string };
+
+serveRequests<CheckRequest, CheckReply>(async (request) => {
+  const batch = Array.isArray(request) ? checkLines(request, options) : checkDelivery(request.delivery, options);
   const messages = batch.valid.map((v) => v.message);
   const result: CheckReply = {
     numbers: batch.valid.map((v) => v.number),

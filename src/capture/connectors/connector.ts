@@ -81,6 +81,11 @@ export interface FetchedMedia {
 /** How one connector's media is found in its events and fetched from its platform. */
 export interface MediaSource {
   connector: string;
+  /**
+   * Keys of which an event with media holds at least one: the media fetcher passes over, unparsed, a
+   * message whose stored event has none of them (most messages carry no media).
+   */
+  mediaKeys: readonly string[];
   /** The media an archived message's event carries; [] when none. Pure. */
   refs(event: unknown): MediaRef[];
   /**

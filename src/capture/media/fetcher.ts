@@ -51,15 +51,18 @@ export interface MediaFetchReport {
 
 /** Archived messages in ledger order (the orders projection reads them the same way). */
 export interface MessagesAfter {
+  /** With `containing`, a content that holds none of those byte strings comes back as null. */
   messagesAfter(
     afterIndex: number,
     limit: number,
+    options?: { containing?: readonly Buffer[] },
   ): Promise<{ index: number; recordId: string; content: Buffer | null }[]>;
 }
 
 export class MediaFetcher<Tx extends LedgerWriteTx = LedgerWriteTx> {
   private readonly runner = new CatchUpRunner(() => this.run());
   private readonly sources: Map<string, MediaSource>;
+  private readonly mediaMarks: Buffer[];
 
   constructor(
     private readonly options: {
@@ -74,6 +77,10 @@ export class MediaFetcher<Tx extends LedgerWriteTx = LedgerWriteTx> {
     },
   ) {
     this.sources = new Map(options.sources.map((s) => [s.connector, s]));
+    // A key as canonical JSON writes it; inside a string value its quotes would be escaped.
+    this.mediaMarks = [...new Set(options.sources.flatMap((s) => s.mediaKeys))].map((key) =>
+      Buffer.from(`${JSON.stringify(key)}:`),
+    );
   }
 
   /** Fetches the media of every message archived since the last run. */
@@ -84,14 +91,17 @@ export class MediaFetcher<Tx extends LedgerWriteTx = LedgerWriteTx> {
   private async run(): Promise<MediaFetchReport> {
     const report: MediaFetchReport = { messages: 0, fetched: 0, failed: 0 };
     const { storage } = this.options;
+    // Without a connector that carries media there is nothing to fetch, and nothing to read.
+    if (this.sources.size === 0) return report;
     for (;;) {
       const state = await storage.getMeta(MEDIA_STATE_KEY);
       const through = state === null ? -1 : Number(JSON.parse(state).through);
-      const records = await storage.messagesAfter(through, RECORDS_PER_READ);
+      // Most messages carry no media: the store reads out only contents that hold a media key.
+      const records = await storage.messagesAfter(through, RECORDS_PER_READ, { containing: this.mediaMarks });
       if (records.length === 0) return report;
       const jobs: { content: MessageContent; index: number; id: string; source: MediaSource; ref: MediaRef }[] = [];
       for (const record of records) {
-        // Most messages come from imports and the API: look for a connector's mark before parsing.
+        // Messages from imports and the API carry no connector's mark: passed over before parsing.
         if (record.content === null || !record.content.includes('"connector":')) continue;
         const content = JSON.parse(record.content.toString('utf8')) as MessageContent;
         if (!isCapturedRaw(content.raw)) continue;

@@ -4,6 +4,7 @@
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import type { TokenInfo, TokenScope } from '../../auth/tokens.js';
+import { deliveryChecker } from '../../capture/checking/deliveries.js';
 import type { CaptureSink } from '../../capture/connectors/connector.js';
 import { registerCapture } from '../../capture/connectors/routes.js';
 import { LIMITS } from '../../capture/model.js';
@@ -113,10 +114,16 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
   );
 
   // Capture connectors, under /capture/…: each checks its platform's signature on the raw body first.
+  const deliveries = deliveryChecker({ maxAttachmentBytes: steno.config.maxAttachmentBytes });
+  app.addHook('onClose', () => deliveries[Symbol.asyncDispose]());
   await registerCapture(
     app,
     { capture: steno.config.capture, webhookSources: steno.config.webhookSources },
-    { sink: options.sink ?? new LocalSink(steno.ingest, readOrdersSoon), channels: steno.channels, now: Date.now },
+    {
+      sink: options.sink ?? new LocalSink(steno.ingest, deliveries, readOrdersSoon),
+      channels: steno.channels,
+      now: Date.now,
+    },
   );
 
   app.put<{ Params: { sha256: string } }>(

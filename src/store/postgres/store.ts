@@ -983,11 +983,21 @@ export class PostgresStore
     return this.getMeta(ORDERS_STATE_KEY);
   }
 
-  async messagesAfter(afterIndex: number, limit: number): Promise<ArchivedMessage[]> {
+  async messagesAfter(
+    afterIndex: number,
+    limit: number,
+    options: { containing?: readonly Buffer[] } = {},
+  ): Promise<ArchivedMessage[]> {
+    const containing = options.containing ?? [];
+    // With `containing`, only the contents holding one of those byte strings are read out.
+    const content =
+      containing.length === 0
+        ? 'c.content'
+        : `CASE WHEN ${containing.map((_, i) => `position($${i + 3}::bytea IN c.content) > 0`).join(' OR ')} THEN c.content END`;
     const result = await this.pool.query<{ leaf_index: string; record_id: string; content: Buffer | null }>(
-      `SELECT m.leaf_index, l.record_id, c.content FROM messages m JOIN ledger_leaves l USING (leaf_index)
+      `SELECT m.leaf_index, l.record_id, ${content} AS content FROM messages m JOIN ledger_leaves l USING (leaf_index)
        LEFT JOIN record_contents c USING (leaf_index) WHERE m.leaf_index > $1 ORDER BY m.leaf_index LIMIT $2`,
-      [afterIndex, limit],
+      [afterIndex, limit, ...containing],
     );
     return result.rows.map((r) => ({ index: num(r.leaf_index), recordId: r.record_id, content: r.content }));
   }

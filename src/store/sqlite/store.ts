@@ -499,13 +499,23 @@ export class SqliteStore
     return this.getMeta(ORDERS_STATE_KEY);
   }
 
-  async messagesAfter(afterIndex: number, limit: number): Promise<ArchivedMessage[]> {
+  async messagesAfter(
+    afterIndex: number,
+    limit: number,
+    options: { containing?: readonly Buffer[] } = {},
+  ): Promise<ArchivedMessage[]> {
+    const containing = options.containing ?? [];
+    // With `containing`, only the contents holding one of those byte strings are read out.
+    const content =
+      containing.length === 0
+        ? 'c.content'
+        : `CASE WHEN ${containing.map(() => 'instr(c.content, ?) > 0').join(' OR ')} THEN c.content END`;
     const rows = this.reader
       .prepare(
-        `SELECT m.leaf_index, l.record_id, c.content FROM messages m JOIN ledger_leaves l USING (leaf_index)
+        `SELECT m.leaf_index, l.record_id, ${content} AS content FROM messages m JOIN ledger_leaves l USING (leaf_index)
          LEFT JOIN record_contents c USING (leaf_index) WHERE m.leaf_index > ? ORDER BY m.leaf_index LIMIT ?`,
       )
-      .all(afterIndex, limit) as { leaf_index: number; record_id: string; content: Buffer | null }[];
+      .all(...containing, afterIndex, limit) as { leaf_index: number; record_id: string; content: Buffer | null }[];
     return rows.map((r) => ({ index: r.leaf_index, recordId: r.record_id, content: r.content }));
   }
 

@@ -47,6 +47,7 @@ function fileContent(event: Json): Json | null {
 export function matrixMedia(config: MatrixConfig): MediaSource {
   return {
     connector: MATRIX_CONNECTOR,
+    mediaKeys: ['url'],
     refs(event: unknown): MediaRef[] {
       if (!isObject(event) || typeof event.state_key === 'string') return [];
       const content = fileContent(event);

@@ -23,6 +23,7 @@ export function slackMedia(config: SlackConfig, options: { allowedHosts?: readon
   const allowedHosts = (options.allowedHosts ?? SLACK_FILE_HOSTS).map((h) => h.toLowerCase());
   return {
     connector: SLACK_CONNECTOR,
+    mediaKeys: ['files'],
     refs(event: unknown): MediaRef[] {
       if (!isObject(event)) return [];
       const files = Array.isArray(event.files)

@@ -111,6 +111,7 @@ function botOf(channel: string): string {
 export function telegramMedia(config: Record<string, TelegramBotConfig>): MediaSource {
   return {
     connector: TELEGRAM_CONNECTOR,
+    mediaKeys: FILE_FIELDS,
     refs: telegramRefs,
     async fetch(ref, channel, options) {
       const bot = botOf(channel);

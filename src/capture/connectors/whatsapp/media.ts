@@ -23,6 +23,7 @@ const EXTENSIONS: Record<string, string> = {
 export function whatsappMedia(config: WhatsAppConfig): MediaSource {
   return {
     connector: WHATSAPP_CONNECTOR,
+    mediaKeys: MEDIA_TYPES,
     refs(event: unknown): MediaRef[] {
       if (typeof event !== 'object' || event === null) return [];
       const m = event as Record<string, unknown>;
