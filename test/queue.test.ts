@@ -16,7 +16,6 @@ import { join } from 'node:path';
 import { AckPolicy, type JetStreamManager, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deliveryChecker } from '../src/capture/checking/deliveries.js';
 import { hubSignature } from '../src/capture/connectors/whatsapp/signature.js';
 import { dedupKey } from '../src/capture/ingest.js';
 import type { ValidatedMessage } from '../src/capture/model.js';
@@ -70,10 +69,6 @@ function chat(n: number): Record<string, unknown> {
   });
 }
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => chat(from + i));
-
-/** Deliveries checked on the calling thread (the servers these tests start use worker threads). */
-const inProcessChecks = (steno: Steno) =>
-  deliveryChecker({ maxAttachmentBytes: steno.config.maxAttachmentBytes, threads: 0 });
 
 function queueConfig(stream: string): QueueConfig {
   return { kind: 'nats', servers: [NATS_URL], stream };
@@ -147,7 +142,7 @@ suite(`the capture queue's sink on ${TEST_DB}${SKIPPED}`, () => {
     backend = await createTestBackend();
     steno = await openSteno({ ...backend.config(), queue: queueConfig(stream) }, { createKey: true });
     queue = await connectQueue(queueConfig(stream), { name: 'steno-test' });
-    sink = new NatsSink({ queue, checker: inProcessChecks(steno) });
+    sink = new NatsSink({ queue, ingest: steno.ingest });
   });
 
   afterAll(async () => {
@@ -202,7 +197,7 @@ suite(`the capture queue's sink on ${TEST_DB}${SKIPPED}`, () => {
     try {
       await jsm.streams.delete(gone);
       const error = await expectStenoError(
-        new NatsSink({ queue: other, checker: inProcessChecks(steno) }).deliver('whatsapp:1', [chat(1)]),
+        new NatsSink({ queue: other, ingest: steno.ingest }).deliver('whatsapp:1', [chat(1)]),
         'io',
       );
       expect(error.message).toMatch(/^the capture queue \(NATS\) did not acknowledge: /);
@@ -234,7 +229,7 @@ suite(`the ledger writer on ${TEST_DB}${SKIPPED}`, () => {
     backend = await createTestBackend();
     steno = await openSteno({ ...backend.config(), queue: queueConfig(stream) }, { createKey: true });
     queue = await connectQueue(queueConfig(stream), { name: 'steno-test' });
-    sink = new NatsSink({ queue, checker: inProcessChecks(steno) });
+    sink = new NatsSink({ queue, ingest: steno.ingest });
   });
 
   afterAll(async () => {
@@ -356,10 +351,7 @@ suite(`the ledger writer on ${TEST_DB}${SKIPPED}`, () => {
       ack_policy: AckPolicy.Explicit,
       ack_wait: 1e9,
     });
-    await new NatsSink({ queue: doomed, checker: inProcessChecks(steno) }).deliver(
-      'whatsapp:1098765432',
-      range(200, 230),
-    );
+    await new NatsSink({ queue: doomed, ingest: steno.ingest }).deliver('whatsapp:1098765432', range(200, 230));
     const before = (await messageRows(backend)).rows;
 
     const commitThenDie = {
@@ -465,7 +457,7 @@ suite(`steno capture-writer killed mid-stream on ${TEST_DB}${SKIPPED}`, () => {
     };
     steno = await openSteno({ ...backend.config(), queue: queueConfig(stream) }, { createKey: true });
     queue = await connectQueue(queueConfig(stream), { name: 'steno-test' });
-    sink = new NatsSink({ queue, checker: inProcessChecks(steno) });
+    sink = new NatsSink({ queue, ingest: steno.ingest });
     // The writer uses the consumer it finds. A short acknowledgement wait here lets the killed writer's
     // unacknowledged deliveries come back in seconds rather than the default 30 s.
     await jsm.consumers.add(stream, {

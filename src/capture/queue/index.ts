@@ -5,7 +5,6 @@
 
 import type { Steno } from '../../context.js';
 import { StenoError } from '../../core/errors.js';
-import { deliveryChecker } from '../checking/deliveries.js';
 import type { CaptureSink } from '../connectors/connector.js';
 import { connectQueue } from './connection.js';
 import { NatsSink } from './nats.js';
@@ -59,16 +58,13 @@ export async function startQueue(
       cause: error,
     });
   }
-  // Deliveries are checked on worker threads before publishing, as in-process capture does.
-  const checker = deliveryChecker({ maxAttachmentBytes: steno.config.maxAttachmentBytes });
   return {
-    sink: new NatsSink({ queue, checker }),
+    sink: new NatsSink({ queue, ingest: steno.ingest }),
     writer,
     where: queue.where,
     close: async () => {
       await writer?.stop();
       await queue.close();
-      await checker[Symbol.asyncDispose]();
     },
   };
 }

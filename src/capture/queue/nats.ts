@@ -4,8 +4,8 @@
  * one of them. The ledger writer (writer.ts) archives them from there.
  */
 import { StenoError } from '../../core/errors.js';
-import type { DeliveryChecker } from '../checking/deliveries.js';
 import type { CaptureSink, SinkResult } from '../connectors/connector.js';
+import { dedupKey, type IngestService, type MessageWriteTx } from '../ingest.js';
 import { captureSubject, type QueueConnection } from './connection.js';
 
 /** The header JetStream de-duplicates on, within the stream's duplicate window (set by `msgID`). */
@@ -15,17 +15,19 @@ const HEADER_ALLOWANCE = 512;
 
 export class NatsSink implements CaptureSink {
   private readonly queue: QueueConnection;
-  private readonly checker: Pick<DeliveryChecker, 'check'>;
+  private readonly ingest: Pick<IngestService<MessageWriteTx>, 'validate'>;
 
-  constructor(options: { queue: QueueConnection; checker: Pick<DeliveryChecker, 'check'> }) {
+  constructor(options: { queue: QueueConnection; ingest: Pick<IngestService<MessageWriteTx>, 'validate'> }) {
     this.queue = options.queue;
-    this.checker = options.checker;
+    this.ingest = options.ingest;
   }
 
   async deliver(source: string, messages: readonly unknown[]): Promise<SinkResult> {
     if (messages.length === 0) return { created: 0, duplicate: 0 };
-    // One bad message refuses the whole delivery before anything is published.
-    const checked = await this.checker.check(messages);
+    // One bad message refuses the whole delivery before anything is published. Checked on this thread,
+    // unlike in-process capture: publishing needs only validation and the key, not a prepared record,
+    // and the hop to a worker thread cost more than it saved (npm run bench, NATS publish side).
+    const valid = this.ingest.validate(messages, (i) => `[${i}]`);
     const payloads = messages.map((m) => Buffer.from(JSON.stringify(m), 'utf8'));
     const serverMax = this.queue.nc.info?.max_payload;
     if (serverMax !== undefined) {
@@ -41,9 +43,9 @@ export class NatsSink implements CaptureSink {
     }
     const subject = captureSubject(this.queue.subjectRoot, source);
     // The archive's own de-duplication key: a message the stream has already taken is not taken twice.
-    const publishes = checked.map((m, i) =>
+    const publishes = valid.map((m, i) =>
       this.queue.js.publish(subject, payloads[i]!, {
-        msgID: m.row.dedupKey.toString('hex'),
+        msgID: dedupKey(m.content, m.contentBytes).toString('hex'),
         expect: { streamName: this.queue.stream },
       }),
     );
