@@ -10,8 +10,6 @@ import type { CheckedBatch } from './lines.js';
 import { type LineChecker, startCheckPool } from './pool.js';
 
 export interface DeliveryChecker extends AsyncDisposable {
-  /** How many worker threads check deliveries (0: the calling thread does). */
-  readonly threads: number;
   /** Validates and prepares a delivery, or throws `invalid_input` naming each problem as `[i]`. */
   check(messages: readonly unknown[]): Promise<PreparedMessage[]>;
 }
@@ -28,6 +26,7 @@ export function deliveryThreads(cores = availableParallelism()): number {
  * Worker threads start on the first delivery, so a server that captures nothing starts none. If they
  * fail (a crash, memory), deliveries are checked on the calling thread from then on.
  */
+/** `threads`: worker threads to check on (0: the calling thread checks); deliveryThreads() unless given. */
 export function deliveryChecker(options: { maxAttachmentBytes: number; threads?: number }): DeliveryChecker {
   const threads = options.threads ?? deliveryThreads();
   let pool: Promise<LineChecker> | null = null;
@@ -56,7 +55,6 @@ export function deliveryChecker(options: { maxAttachmentBytes: number; threads?:
   };
 
   return {
-    threads,
     async check(messages) {
       if (threads > 0 && !workersFailed) {
         const prepared = await checkOnWorkers(messages);

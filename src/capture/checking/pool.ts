@@ -17,7 +17,7 @@ export interface LineChecker extends AsyncDisposable {
   checkDelivery(json: string): Promise<CheckedBatch>;
 }
 
-export function inProcessChecker(options: { maxAttachmentBytes: number }): LineChecker {
+function inProcessChecker(options: { maxAttachmentBytes: number }): LineChecker {
   return {
     parallelism: 1,
     check: async (lines) => checkedBatch(checkLines(lines, options)),
