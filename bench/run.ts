@@ -22,6 +22,7 @@ import pg from 'pg';
 import { baselineSqlite } from './baseline-sqlite.js';
 import { captureQueue } from './capture-queue.js';
 import { captureWhatsApp } from './capture-whatsapp.js';
+import { consoleFigures } from './console.js';
 import { extractOrders } from './extract-orders.js';
 import { importWhatsApp } from './import-whatsapp.js';
 import { ingestApi } from './ingest-api.js';
@@ -135,6 +136,28 @@ async function runBackend(
     out['search common term p50 / p95 ms'] = `${q.common.p50.toFixed(1)} / ${q.common.p95.toFixed(1)}`;
     out['search CJK term (騰訊) p50 / p95 ms'] = `${q.cjk.p50.toFixed(1)} / ${q.cjk.p95.toFixed(1)}`;
     log(`  ${JSON.stringify(q)}`);
+
+    log(
+      `[${db}] the console at ${fmt(2 * MESSAGES)} messages: search through the API, a 5,000-message conversation in Chromium`,
+    );
+    const c = await consoleFigures({ env, samples: 100 });
+    log(`  ${JSON.stringify(c)}`);
+    for (const [name, s] of Object.entries(c.search)) {
+      out[`console search ${name}: p50 / p95 ms, every desk`] =
+        `${s.auditor.p50.toFixed(1)} / ${s.auditor.p95.toFixed(1)}`;
+      out[`  ${name}: behind a desk barrier (reviewer)`] =
+        `${s.reviewer.p50.toFixed(1)} / ${s.reviewer.p95.toFixed(1)}`;
+      out[`  ${name}: baseline, the search service in-process`] =
+        `${s.service.p50.toFixed(1)} / ${s.service.p95.toFixed(1)}`;
+      out[`  ${name}: ratio of p95, every desk / reviewer, to baseline`] =
+        `${(s.auditor.p95 / s.service.p95).toFixed(2)} / ${(s.reviewer.p95 / s.service.p95).toFixed(2)}`;
+    }
+    out['conversation of 5,000: API p50 / p95 ms'] =
+      `${c.conversation.apiMs.p50.toFixed(0)} / ${c.conversation.apiMs.p95.toFixed(0)}`;
+    out['  rendered in Chromium, navigation to last bubble, p50 / max ms'] =
+      c.conversation.renderMs === null
+        ? `skipped: ${c.conversation.reason}`
+        : `${c.conversation.renderMs.p50.toFixed(0)} / ${c.conversation.renderMs.max.toFixed(0)}`;
 
     // Last: it adds to the archive, and the questions above are asked at 1,000,000 records.
     log(`[${db}] steno import whatsapp of a generated ${fmt(WHATSAPP_LINES)}-line export`);

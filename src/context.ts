@@ -4,6 +4,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { AccessLog, type RecordsNewestFirst } from './audit/access.js';
+import { AccountService, type AccountStorage } from './auth/accounts.js';
 import { TokenService, type TokenStorage } from './auth/tokens.js';
 import { ActivityArchive, type ActivityStorage } from './capture/activity/archive.js';
 import { ChannelMonitor } from './capture/channels/monitor.js';
@@ -18,7 +20,11 @@ import type { AuditStorage } from './ledger/audit.js';
 import type { ContentReader, RecordsByType } from './ledger/content.js';
 import { Ledger, type LedgerStorage, type StoredCheckpoint } from './ledger/log.js';
 import type { EvidenceStorage } from './produce/evidence.js';
-import { SearchService, type SearchStorage } from './review/search.js';
+import { ConversationService } from './review/conversations.js';
+import type { MessageCounts } from './review/dashboard.js';
+import { DeskScope } from './review/desks.js';
+import { ExportBuilder } from './review/export-builder.js';
+import { type ConversationsByHandle, SearchService, type SearchStorage } from './review/search.js';
 import { type BlobStore, FileBlobStore } from './store/blobs/files.js';
 import type { MetaStorage } from './store/meta.js';
 import type { AlertStorage } from './surveil/alerts/model.js';
@@ -35,6 +41,10 @@ export type StenoStore = LedgerStorage<MessageWriteTx> &
   ContentReader &
   RecordsByType &
   TokenStorage &
+  AccountStorage &
+  RecordsNewestFirst &
+  ConversationsByHandle &
+  MessageCounts &
   MetaStorage &
   AuditStorage &
   EvidenceStorage &
@@ -82,6 +92,15 @@ export interface Steno extends AsyncDisposable {
   /** The rules over the archive. */
   rules: RulesRunner;
   tokens: TokenService;
+  /** People's accounts and sessions for the review console. */
+  accounts: AccountService;
+  /** Who searched, viewed, exported or changed what: ledger records. */
+  access: AccessLog<MessageWriteTx>;
+  /** Information barriers: which conversations each desk may see. */
+  desks: DeskScope;
+  conversations: ConversationService;
+  /** Evidence packages built from the console, as ZIP downloads. */
+  exports: ExportBuilder;
   blobs: BlobStore;
   /** What each capture channel delivered and what failed: completeness and channel health. */
   channels: ChannelMonitor;
@@ -147,6 +166,17 @@ export async function openSteno(config: Config, options: { createKey: boolean })
       channels,
       retryDelaysMs: config.mediaRetryDelaysMs,
     });
+    const desks = new DeskScope({ storage: store, directory });
+    const exports = new ExportBuilder({
+      storage: store,
+      contents: store,
+      ledger,
+      blobs,
+      directory,
+      desks,
+      verifierKey: identity.verifierKey,
+      workDir: join(config.dataDir, 'exports'),
+    });
     const close = async () => {
       // What this process counted of its channels is kept; a failure to save must not stop the close.
       await channels.save().catch(() => undefined);
@@ -169,6 +199,16 @@ export async function openSteno(config: Config, options: { createKey: boolean })
       alerts,
       rules,
       tokens: new TokenService(store),
+      accounts: new AccountService(store),
+      access: new AccessLog(ledger, store),
+      desks,
+      exports,
+      conversations: new ConversationService({
+        storage: store,
+        contents: store,
+        directory: () => directory.load(),
+        orders,
+      }),
       blobs,
       channels,
       media,

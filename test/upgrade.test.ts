@@ -37,6 +37,8 @@ describe(`an archive at schema version 1 on ${TEST_DB}`, () => {
     await rawExec(b, 'DROP TABLE order_acks');
     await rawExec(b, 'DROP TABLE activity');
     await rawExec(b, 'DROP TABLE alerts');
+    await rawExec(b, 'DROP TABLE console_users');
+    await rawExec(b, 'DROP TABLE console_sessions');
     await rawExec(b, pg ? 'DELETE FROM schema_migrations WHERE version > 1' : 'PRAGMA user_version = 1');
 
     const verified = await steno('verify');

@@ -29,6 +29,7 @@ Commands:
   export --out DIR           write an evidence package (steno-evidence/1)
   verify-package DIR         verify an evidence package offline
   token create|list|revoke   manage API tokens
+  user list|create|reset|disable|enable   the review console's accounts
 
 Every command takes --data DIR (default ./data, env STENO_DATA); commands that print data take --json.
 Run \`steno <command> --help\` for a command's options.`;
@@ -56,6 +57,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   export: async () => (await import('./commands/export.js')).exportCommand,
   'verify-package': async () => (await import('./commands/verify-package.js')).verifyPackageCommand,
   token: async () => (await import('./commands/token.js')).tokenCommand,
+  user: async () => (await import('./commands/user.js')).userCommand,
 };
 
 export async function runCli(argv: string[], out: Output = processOutput): Promise<number> {

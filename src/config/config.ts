@@ -34,6 +34,10 @@ export interface Config {
   mediaRetryDelaysMs: number[];
   /** Where capture buffers events between connector nodes and the ledger writer; null: in this process. */
   queue: QueueConfig | null;
+  /** Marks the session cookie Secure even on plain HTTP (TLS ends at a proxy in front). */
+  secureCookies: boolean;
+  /** A file holding the first admin's password, read on first start instead of printing a one-time one. */
+  adminPasswordFile: string | null;
 }
 
 export interface QueueConfig {
@@ -65,6 +69,10 @@ export const ENV_VARS = {
   STENO_QUEUE:
     'nats://host:4222 to buffer capture in NATS JetStream between connector nodes and the ledger writer; default none (one process)',
   STENO_QUEUE_STREAM: 'the JetStream stream capture uses; default STENO_CAPTURE',
+  STENO_SECURE_COOKIES:
+    'true to mark the console session cookie Secure even over plain HTTP (TLS ends at a proxy in front); default false (Secure whenever the request came over TLS)',
+  STENO_ADMIN_PASSWORD_FILE:
+    "a file holding the first admin's password, used on first start; default none (a one-time password is printed once)",
 } as const;
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -103,6 +111,8 @@ const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, "_" or "-"')
     .default('STENO_CAPTURE'),
+  STENO_SECURE_COOKIES: z.enum(['true', 'false']).optional(),
+  STENO_ADMIN_PASSWORD_FILE: z.string().min(1).optional(),
 });
 
 const SOURCE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -193,5 +203,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: { dataDir?: string
     maxBodyBytes: e.STENO_MAX_BODY_BYTES,
     maxAttachmentBytes: e.STENO_MAX_ATTACHMENT_BYTES,
     ingestMemoryBytes: e.STENO_INGEST_MEMORY_BYTES,
+    secureCookies: e.STENO_SECURE_COOKIES === 'true',
+    adminPasswordFile: e.STENO_ADMIN_PASSWORD_FILE === undefined ? null : resolve(e.STENO_ADMIN_PASSWORD_FILE),
   };
 }

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'forbidden' // known credentials without the needed scope
   | 'not_found'
   | 'conflict' // the request contradicts stored state (e.g. a different log origin)
+  | 'too_many_requests' // over a rate limit (sign-in attempts)
   | 'config' // the environment or flags do not describe a runnable Steno
   | 'io' // the disk or database failed underneath us
   | 'integrity'; // stored data does not match its proofs

@@ -10,7 +10,8 @@ export const LEAF_VERSION = 1;
  * A message; the import of a file of them (what, from where, by whom, with what result); a change to the
  * directory of staff and clients; the security master orders are read with; an event of the firm's
  * account activity (an order entered, replaced or cancelled, an execution report); a surveillance policy;
- * an alert raised, or something a reviewer did to one; reference data the rules read (stock turnover).
+ * an alert raised, or something a reviewer did to one; reference data the rules read (stock turnover);
+ * media fetched for a captured message; an access to the archive or a change to who may access it.
  */
 export const RECORD_TYPES = [
   'message',
@@ -22,6 +23,7 @@ export const RECORD_TYPES = [
   'alert',
   'reference',
   'media',
+  'access',
 ] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
 

@@ -6,12 +6,13 @@
  */
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import type { Directory, EntryKind } from '../capture/directory/directory.js';
 import type { MessageContent } from '../capture/model.js';
 import { StenoError } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import type { ContentReader } from '../ledger/content.js';
 import type { StoredCheckpoint } from '../ledger/log.js';
-import type { MessageHit, SearchCriteria, SearchStorage } from '../review/search.js';
+import { involves, type MessageHit, type SearchCriteria, type SearchStorage } from '../review/search.js';
 import type { BlobStore } from '../store/blobs/files.js';
 import { type Manifest, PACKAGE_FILES, PACKAGE_FORMAT } from './package-format.js';
 import { renderTranscript, type TranscriptEntry } from './transcript.js';
@@ -46,6 +47,25 @@ export interface ExportResult {
   attachments: number;
   missingAttachments: string[];
   treeSize: number;
+}
+
+/**
+ * Narrows pages of hits to a client's or staff member's messages: those they sent or received with a
+ * handle they held at the time (the selection found every message of every handle they ever held).
+ */
+export function partyKeep(
+  directory: Directory,
+  party: { kind: EntryKind; id: string },
+  contents: ContentReader,
+): (hits: MessageHit[]) => Promise<MessageHit[]> {
+  return async (hits) => {
+    const stored = await contents.readContents(hits.map((h) => h.leafIndex));
+    return hits.filter((h) => {
+      const item = stored.get(h.leafIndex);
+      const content = item === undefined ? null : (JSON.parse(item.content.toString('utf8')) as MessageContent);
+      return involves(directory, party, h, content);
+    });
+  };
 }
 
 export async function exportEvidence(options: {

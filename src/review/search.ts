@@ -19,6 +19,12 @@ export interface MessageFilters {
   fromMs?: number;
   /** Exclusive upper bound on sentAt, epoch ms. */
   toMs?: number;
+  /** Only these conversations (a desk's, for a caller behind an information barrier). */
+  conversationIds?: readonly string[];
+  /** Only messages orders were read from. */
+  hasOrder?: boolean;
+  /** Only messages in conversations an alert was raised on. */
+  hasAlert?: boolean;
 }
 
 export interface SearchCriteria extends MessageFilters {
@@ -41,6 +47,22 @@ export interface MessageHit {
 /** What search needs of storage. */
 export interface SearchStorage {
   searchMessages(criteria: SearchCriteria): Promise<MessageHit[]>;
+}
+
+/** A conversation a handle took part in, and when it first and last did. */
+export interface HandleConversation {
+  conversationId: string;
+  firstMs: number;
+  lastMs: number;
+}
+
+/**
+ * What desk scoping needs of storage: the conversations a handle (without its platform) took part in,
+ * in messages after a ledger index (-1: all of them).
+ */
+export interface ConversationsByHandle {
+  conversationsWith(platform: string, handle: string, afterIndex: number): Promise<HandleConversation[]>;
+  treeSize(): Promise<number>;
 }
 
 export interface SearchResult extends MessageHit {
@@ -134,6 +156,17 @@ export class SearchService {
       if (staffed) r.resolved!.flags.push('unregistered-sender');
     }
   }
+}
+
+/** The words of a query's required clauses, for highlighting matches (excluded words are not shown). */
+export function highlightTerms(query: string | undefined): string[] {
+  if (query === undefined || query.trim() === '') return [];
+  const terms = new Set<string>();
+  for (const clause of parseQuery(query).include) {
+    const phrases = clause.kind === 'phrase' ? [clause] : clause.options;
+    for (const phrase of phrases) for (const token of phrase.tokens) terms.add(token);
+  }
+  return [...terms];
 }
 
 /** Checks a listing's page size (default 50) and period; returns the page size. */

@@ -11,3 +11,6 @@ export interface MetaStorage {
   /** Every key starting with prefix, with its value, in key order. */
   metaWithPrefix(prefix: string): Promise<{ key: string; value: string }[]>;
 }
+
+/** The meta key holding the last full verification (`steno verify`): when, and what it found. */
+export const LAST_VERIFICATION = 'last_verification';

@@ -133,6 +133,25 @@ export class Directory {
     return entry === undefined ? null : { kind: entry.kind, id: entry.id, name: entry.name };
   }
 
+  /**
+   * When a party held each of its handles: from (the first holder of a handle also holds it before its
+   * registration, as resolve() reads it) until the handle was released or given to someone else.
+   */
+  holdings(kind: EntryKind, id: string): { handle: string; fromMs: number; untilMs: number }[] {
+    const out: { handle: string; fromMs: number; untilMs: number }[] = [];
+    for (const [handle, timeline] of this.timelines) {
+      timeline.forEach((e, i) => {
+        if (e.owner?.kind !== kind || e.owner.id !== id) return;
+        out.push({
+          handle,
+          fromMs: i === 0 ? Number.NEGATIVE_INFINITY : e.fromMs,
+          untilMs: timeline[i + 1]?.fromMs ?? Number.POSITIVE_INFINITY,
+        });
+      });
+    }
+    return out;
+  }
+
   /** Every handle a party ever held, for selecting its messages (each hit is then checked by time). */
   handlesEverHeld(kind: EntryKind, id: string): string[] {
     const out: string[] = [];

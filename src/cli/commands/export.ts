@@ -1,7 +1,6 @@
-import type { MessageContent } from '../../capture/model.js';
 import { parseQuery } from '../../index/query.js';
-import { exportEvidence, type Selection } from '../../produce/evidence.js';
-import { involves, type MessageHit, parseDateFilter, partyHandles, partyOf } from '../../review/search.js';
+import { exportEvidence, partyKeep, type Selection } from '../../produce/evidence.js';
+import { type MessageHit, parseDateFilter, partyHandles, partyOf } from '../../review/search.js';
 import { parse, UsageError } from '../args.js';
 import type { Output } from '../output.js';
 import { openFromArgs } from './open.js';
@@ -58,14 +57,7 @@ export async function exportCommand(args: string[], out: Output): Promise<number
     const directory = await steno.directory.load();
     selection.participants = partyHandles(directory, party);
     label[party.kind] = party.id;
-    keep = async (hits) => {
-      const stored = await steno.store.readContents(hits.map((h) => h.leafIndex));
-      return hits.filter((h) => {
-        const item = stored.get(h.leafIndex);
-        const content = item === undefined ? null : (JSON.parse(item.content.toString('utf8')) as MessageContent);
-        return involves(directory, party, h, content);
-      });
-    };
+    keep = partyKeep(directory, party, steno.store);
   }
   const result = await exportEvidence({
     ...(keep === undefined ? {} : { keep }),

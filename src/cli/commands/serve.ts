@@ -1,8 +1,9 @@
-import { chmod, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startQueue } from '../../capture/queue/index.js';
 import { loadConfig } from '../../config/config.js';
-import { openSteno } from '../../context.js';
+import { openSteno, type Steno } from '../../context.js';
+import { StenoError } from '../../core/errors.js';
 import { buildServer } from '../../review/api/server.js';
 import { parse, UsageError } from '../args.js';
 import type { Output } from '../output.js';
@@ -28,9 +29,22 @@ export async function serveCommand(args: string[], out: Output): Promise<number>
   const config = loadConfig(env, values.data === undefined ? {} : { dataDir: values.data });
   const steno = await openSteno(config, { createKey: true });
 
+  try {
+    await createFirstAdmin(steno, out);
+  } catch (error) {
+    await steno.close();
+    throw error;
+  }
   if ((await steno.tokens.list()).length === 0) {
     // First start: one ingest token so the quick start works; the secret goes to a 0600 file, not the log.
     const { token } = await steno.tokens.create({ name: 'initial-ingest', scopes: ['ingest'] });
+    await steno.access.record({
+      action: 'token.create',
+      actor: 'steno (first start)',
+      from: null,
+      target: 'initial-ingest',
+      detail: { scopes: ['ingest'] },
+    });
     const path = join(config.dataDir, INITIAL_TOKEN_FILE);
     await writeFile(path, `${token}\n`, { mode: 0o600 });
     await chmod(path, 0o600);
@@ -80,4 +94,43 @@ export async function serveCommand(args: string[], out: Output): Promise<number>
   await steno.ledger.checkpoint();
   await steno.close();
   return 0;
+}
+
+/**
+ * First start: the console's first account, `admin`. Its password comes from STENO_ADMIN_PASSWORD_FILE,
+ * or is a one-time password printed here once and stored nowhere but as its hash; either way the first
+ * sign-in must replace it and enrol TOTP.
+ */
+async function createFirstAdmin(steno: Steno, out: Output): Promise<void> {
+  if (await steno.accounts.hasUsers()) return;
+  const file = steno.config.adminPasswordFile;
+  let password: string | undefined;
+  if (file !== null) {
+    try {
+      password = (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
+    } catch (error) {
+      throw new StenoError('config', `STENO_ADMIN_PASSWORD_FILE: cannot read ${file}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+  const created = await steno.accounts
+    .create({ username: 'admin', role: 'admin', ...(password === undefined ? {} : { password }) })
+    .catch((error: unknown) => {
+      if (file === null || !(error instanceof StenoError)) throw error;
+      throw new StenoError('config', `STENO_ADMIN_PASSWORD_FILE (${file}): ${error.message}`, { cause: error });
+    });
+  await steno.access.record({
+    action: 'user.create',
+    actor: 'steno (first start)',
+    from: null,
+    target: 'admin',
+    detail: { role: 'admin', passwordFrom: file === null ? 'one-time password' : 'STENO_ADMIN_PASSWORD_FILE' },
+  });
+  out.stdout(
+    file === null
+      ? `Created the console's first user, admin, with the one-time password ${created.oneTimePassword}\n` +
+          'It is shown this once: sign in at the address below, then change it and enrol an authenticator.\n'
+      : `Created the console's first user, admin, with the password in ${file}; the first sign-in changes it.\n`,
+  );
 }

@@ -1,4 +1,5 @@
 import { TOKEN_SCOPES, type TokenScope } from '../../auth/tokens.js';
+import { localOperator } from '../../capture/importers/source-file.js';
 import { parse, UsageError } from '../args.js';
 import type { Output } from '../output.js';
 import { openFromArgs } from './open.js';
@@ -25,6 +26,13 @@ export async function tokenCommand(args: string[], out: Output): Promise<number>
       if (values.name === undefined) throw new UsageError(`--name is required\n\n${USAGE}`);
       const scopes = (values.scope ?? ['ingest']) as TokenScope[];
       const { token, info } = await steno.tokens.create({ name: values.name, scopes });
+      await steno.access.record({
+        action: 'token.create',
+        actor: `cli:${localOperator()}`,
+        from: null,
+        target: info.name,
+        detail: { scopes: info.scopes },
+      });
       if (values.json) out.stdout(`${JSON.stringify({ ...info, token })}\n`);
       else out.stdout(`${token}\n`);
       if (!values.json) out.stderr(`Token "${info.name}" (${info.scopes.join(', ')}) — shown once; store it now.\n`);
@@ -43,6 +51,13 @@ export async function tokenCommand(args: string[], out: Output): Promise<number>
     case 'revoke': {
       if (values.name === undefined) throw new UsageError(`--name is required\n\n${USAGE}`);
       await steno.tokens.revoke(values.name);
+      await steno.access.record({
+        action: 'token.revoke',
+        actor: `cli:${localOperator()}`,
+        from: null,
+        target: values.name,
+        detail: {},
+      });
       out.stdout(`revoked ${values.name}\n`);
       return 0;
     }

@@ -1,4 +1,5 @@
 import { AUDIT_CHUNK, auditLedger } from '../../ledger/audit.js';
+import { LAST_VERIFICATION, type MetaStorage } from '../../store/meta.js';
 import { parse } from '../args.js';
 import type { Output } from '../output.js';
 import { startVerifyPool } from '../verify-pool.js';
@@ -32,6 +33,14 @@ export async function verifyCommand(args: string[], out: Output): Promise<number
     },
   });
   if (out.isTty && !values.json) out.stderr('\n');
+  await recordVerification(steno.store, {
+    at: new Date().toISOString(),
+    ok: report.ok,
+    records: report.records,
+    checkpoints: report.checkpoints,
+    problems: report.findings.length,
+    seconds: report.seconds,
+  });
   if (values.json) {
     out.stdout(`${JSON.stringify(report)}\n`);
   } else if (report.ok) {
@@ -51,4 +60,13 @@ export async function verifyCommand(args: string[], out: Output): Promise<number
     }
   }
   return report.ok ? 0 : 1;
+}
+
+/**
+ * The dashboard shows when the ledger was last verified in full and what was found. Kept as a setting,
+ * not a record: verifying must not change what it verifies. A verification racing another keeps theirs.
+ */
+async function recordVerification(meta: MetaStorage, result: Record<string, unknown>): Promise<void> {
+  const current = await meta.getMeta(LAST_VERIFICATION);
+  await meta.setMetaIfEquals(LAST_VERIFICATION, current, JSON.stringify(result)).catch(() => undefined);
 }

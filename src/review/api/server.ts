@@ -3,7 +3,7 @@
  * There are deliberately no debug, metrics-dump or heap-dump endpoints.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
-import type { TokenInfo, TokenScope } from '../../auth/tokens.js';
+import { principalLabel } from '../../auth/roles.js';
 import { deliveryChecker } from '../../capture/checking/deliveries.js';
 import type { CaptureSink } from '../../capture/connectors/connector.js';
 import { registerCapture } from '../../capture/connectors/routes.js';
@@ -11,9 +11,12 @@ import { LIMITS } from '../../capture/model.js';
 import { LocalSink } from '../../capture/sink.js';
 import type { Steno } from '../../context.js';
 import { StenoError } from '../../core/errors.js';
+import type { StoredAlert } from '../../surveil/alerts/model.js';
 import { checkChannels } from '../../surveil/rules/channels.js';
 import { DEFAULT_POLICY } from '../../surveil/rules/policy.js';
-import { parseDateFilter } from '../search.js';
+import { highlightTerms, parseDateFilter } from '../search.js';
+import { accessControl } from './access-control.js';
+import { objectBody, registerConsole } from './console.js';
 import { toHttpError } from './errors.js';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -28,7 +31,24 @@ const CHANNEL_CHECK_MS = 60_000;
 export interface ServerOptions {
   /** Where capture delivers; by default this process's ledger (with STENO_QUEUE, the queue's stream). */
   sink?: CaptureSink;
+  /** Sign-in attempts one address may make in a minute (default 20). */
+  signInsPerMinute?: number;
 }
+
+/**
+ * For every answer. The console's scripts and styles come from its own files only; nothing may frame
+ * a page; a browser must not guess a type other than the one sent.
+ */
+const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'permissions-policy': 'camera=(), microphone=(), geolocation=()',
+};
 
 export async function buildServer(steno: Steno, options: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -36,7 +56,12 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
     logger: {
       level: process.env.STENO_LOG_LEVEL ?? 'info',
       // Bearer tokens and platform secrets must never reach a log line.
-      redact: ['req.headers.authorization', 'req.headers["x-telegram-bot-api-secret-token"]'],
+      redact: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'req.headers["x-csrf-token"]',
+        'req.headers["x-telegram-bot-api-secret-token"]',
+      ],
     },
     // Per-request lines at hundreds of requests a second drown what matters; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
@@ -75,15 +100,34 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
     return reply.status(mapped.status).send(mapped.body);
   });
 
-  // Runs as onRequest, before the body is read: an unauthenticated caller cannot make us buffer or parse it.
-  const callers = new WeakMap<FastifyRequest, TokenInfo>();
-  const auth = (scope: TokenScope | 'any') => async (request: FastifyRequest) => {
-    const header = request.headers.authorization;
-    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : undefined;
-    callers.set(request, await steno.tokens.authenticate(token, scope));
+  app.addHook('onSend', async (request, reply) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+      if (!reply.hasHeader(name)) reply.header(name, value);
+    }
+    if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000');
+    // Answers carry message content: no cache may keep them.
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+  });
+
+  const access = accessControl({
+    tokens: steno.tokens,
+    accounts: steno.accounts,
+    secureCookies: steno.config.secureCookies,
+  });
+  const auth = access.requires;
+  /** Who an action is recorded as: `user:<name>` or `token:<name>`. */
+  const caller = (request: FastifyRequest) => principalLabel(access.principal(request));
+  /** The conversations the caller may see, or null for every one. */
+  const visibleConversations = async (request: FastifyRequest) => {
+    const desks = access.principal(request).desks;
+    return desks === null ? null : steno.desks.conversations(desks);
   };
-  /** Who an action is recorded as: the token's name. */
-  const caller = (request: FastifyRequest) => `token:${callers.get(request)?.name ?? 'unknown'}`;
+  const alertVisible = async (request: FastifyRequest, alert: StoredAlert) => {
+    const conversationId = alert.subject.conversationId;
+    return conversationId == null || (await steno.desks.allows(access.principal(request).desks, conversationId));
+  };
+  const recordAccess = (request: FastifyRequest, action: string, target: string | null, detail: object) =>
+    steno.access.record({ action, actor: caller(request), from: request.ip, target, detail: { ...detail } });
 
   // Unhealthy when writes cannot succeed, so that a supervisor restarts the server instead of it
   // answering 503 to every ingest.
@@ -109,7 +153,7 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
     return reply.status(created ? 201 : 200).send(batch ? { results } : results[0]);
   }
 
-  app.post('/api/v1/messages', { onRequest: auth('ingest') }, async (request, reply) =>
+  app.post('/api/v1/messages', { onRequest: auth('messages.write') }, async (request, reply) =>
     ingestBody(request.body, reply),
   );
 
@@ -128,7 +172,7 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
 
   app.put<{ Params: { sha256: string } }>(
     '/api/v1/attachments/:sha256',
-    { onRequest: auth('ingest') },
+    { onRequest: auth('messages.write') },
     async (request, reply) => {
       const { sha256 } = request.params;
       if (!SHA256_HEX.test(sha256)) {
@@ -153,31 +197,45 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
 
   app.get<{ Querystring: Record<string, string | undefined> }>(
     '/api/v1/search',
-    { onRequest: auth('read') },
+    { onRequest: auth('messages.read') },
     async (request) => {
       const q = request.query;
+      const conversationIds = await searchScope(request, q.desk);
+      const terms = highlightTerms(q.q);
       const results = await steno.search.search({
         query: q.q,
         platform: q.platform,
         conversationId: q.conversation,
         participant: q.participant,
+        ...(conversationIds === null ? {} : { conversationIds: [...conversationIds] }),
+        ...(flag(q.hasOrder, 'hasOrder') ? { hasOrder: true } : {}),
+        ...(flag(q.hasAlert, 'hasAlert') ? { hasAlert: true } : {}),
         ...pageAndPeriod(q),
       });
-      return { results };
+      await recordAccess(request, 'search', null, { ...q, results: results.length });
+      return { results, terms };
     },
   );
 
   app.get<{ Querystring: Record<string, string | undefined> }>(
     '/api/v1/orders',
-    { onRequest: auth('read') },
+    { onRequest: auth('messages.read') },
     async (request) => {
       const q = request.query;
-      const orders = await steno.orders.find({
+      const visible = await visibleConversations(request);
+      const criteria = {
         symbol: q.symbol,
         side: oneOf(q.side, ['buy', 'sell'] as const, 'side'),
         action: oneOf(q.action, ['new', 'amend', 'cancel'] as const, 'action'),
         conversationId: q.conversation,
         ...pageAndPeriod(q),
+      };
+      const orders = await fullPage({
+        limit: criteria.limit ?? 50,
+        beforeIndex: criteria.beforeIndex,
+        read: (beforeIndex) => steno.orders.find({ ...criteria, beforeIndex }),
+        indexOf: (o) => o.messageIndex,
+        keep: (o) => visible === null || visible.has(o.conversationId),
       });
       return { orders };
     },
@@ -185,13 +243,22 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
 
   app.get<{ Params: { id: string } }>(
     '/api/v1/messages/:id/acknowledgement',
-    { onRequest: auth('read') },
-    async (request) => steno.orders.acknowledgement(request.params.id),
+    { onRequest: auth('messages.read') },
+    async (request) => {
+      const ack = await steno.orders.acknowledgement(request.params.id);
+      const visible = await visibleConversations(request);
+      if (visible !== null) {
+        const stored = (await steno.store.readContents([ack.messageIndex])).get(ack.messageIndex);
+        const conversationId = stored === undefined ? null : JSON.parse(stored.content.toString('utf8')).conversationId;
+        if (!visible.has(conversationId)) throw new StenoError('not_found', `no message ${request.params.id}`);
+      }
+      return ack;
+    },
   );
 
   app.get<{ Querystring: Record<string, string | undefined> }>(
     '/api/v1/proof/inclusion',
-    { onRequest: auth('read') },
+    { onRequest: auth('messages.read') },
     async (request) => {
       const index = integerParam(request.query.index, 'index');
       const size = await proofTreeSize(request.query.size);
@@ -215,10 +282,10 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
 
   app.get<{ Querystring: Record<string, string | undefined> }>(
     '/api/v1/alerts',
-    { onRequest: auth('read') },
+    { onRequest: auth('alerts.read') },
     async (request) => {
       const q = request.query;
-      const alerts = await steno.alerts.list({
+      const criteria = {
         state: q.state,
         type: q.type,
         rule: q.rule,
@@ -227,19 +294,28 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
         clientId: q.client,
         conversationId: q.conversation,
         limit: q.limit === undefined ? undefined : integerParam(q.limit, 'limit'),
+      };
+      const visible = await visibleConversations(request);
+      const alerts = await fullPage({
+        limit: criteria.limit ?? 100,
         beforeIndex: q.before === undefined ? undefined : integerParam(q.before, 'before'),
+        read: (beforeIndex) => steno.alerts.list({ ...criteria, beforeIndex }),
+        indexOf: (a) => a.leafIndex,
+        keep: (a) => visible === null || a.subject.conversationId == null || visible.has(a.subject.conversationId),
       });
       return { alerts };
     },
   );
 
-  app.get('/api/v1/alerts/summary', { onRequest: auth('read') }, async () => ({
+  app.get('/api/v1/alerts/summary', { onRequest: auth('alerts.read') }, async () => ({
     counts: await steno.alerts.summary(),
   }));
 
-  app.get<{ Params: { id: string } }>('/api/v1/alerts/:id', { onRequest: auth('read') }, async (request) =>
-    steno.alerts.get(request.params.id),
-  );
+  app.get<{ Params: { id: string } }>('/api/v1/alerts/:id', { onRequest: auth('alerts.read') }, async (request) => {
+    const alert = await steno.alerts.get(request.params.id);
+    if (!(await alertVisible(request, alert))) throw new StenoError('not_found', `no alert ${request.params.id}`);
+    return alert;
+  });
 
   /** The alert actions: each body field named, checked, and recorded as the calling token. */
   type AlertAction = (id: string, body: Record<string, unknown>, by: string) => Promise<unknown>;
@@ -255,7 +331,7 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
   };
   app.post<{ Params: { id: string; action: string } }>(
     '/api/v1/alerts/:id/:action',
-    { onRequest: auth('review') },
+    { onRequest: auth('alerts.work') },
     async (request) => {
       const action = Object.hasOwn(alertActions, request.params.action)
         ? alertActions[request.params.action]
@@ -266,35 +342,64 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
           `no alert action "${request.params.action.slice(0, 40)}"; the actions are ${Object.keys(alertActions).join(', ')}`,
         );
       }
+      const needs = { assign: 'alerts.assign', approve: 'alerts.approve' }[request.params.action];
+      const principal = access.principal(request);
+      if (needs !== undefined && !principal.permissions.has(needs as 'alerts.assign' | 'alerts.approve')) {
+        throw new StenoError(
+          'forbidden',
+          `the ${principal.role ?? 'token'} role does not allow this (it needs ${needs})`,
+        );
+      }
+      if (!(await alertVisible(request, await steno.alerts.get(request.params.id)))) {
+        throw new StenoError('not_found', `no alert ${request.params.id}`);
+      }
       return action(request.params.id, objectBody(request.body), caller(request));
     },
   );
 
-  app.post('/api/v1/alerts/scan', { onRequest: auth('review') }, async () => steno.rules.scan());
+  app.post('/api/v1/alerts/scan', { onRequest: auth('rules.run') }, async () => steno.rules.scan());
 
-  app.get('/api/v1/channels', { onRequest: auth('read') }, async () => {
+  app.get('/api/v1/channels', { onRequest: auth('channels.read') }, async () => {
     await steno.channels.save();
     const policy = await steno.policies.current();
     const thresholds = (policy?.policy ?? DEFAULT_POLICY).thresholds.channel_health;
     return { channels: await steno.channels.states(thresholds) };
   });
 
-  app.post('/api/v1/channels/check', { onRequest: auth('review') }, async () => {
+  app.post('/api/v1/channels/check', { onRequest: auth('rules.run') }, async () => {
     const check = await checkChannels({ monitor: steno.channels, policies: steno.policies, alerts: steno.alerts });
     return { channels: check.states, raised: check.raised };
   });
 
-  app.get('/api/v1/policy', { onRequest: auth('read') }, async () => {
+  app.get('/api/v1/policy', { onRequest: auth('policy.read') }, async () => {
     const current = await steno.policies.current();
     if (current === null)
       throw new StenoError('not_found', 'no policy is recorded yet: the default is recorded when the rules first run');
     return current;
   });
 
-  app.put('/api/v1/policy', { onRequest: auth('admin') }, async (request, reply) => {
+  app.put('/api/v1/policy', { onRequest: auth('policy.write') }, async (request, reply) => {
     const result = await steno.policies.set(request.body, { by: caller(request), file: 'PUT /api/v1/policy' });
+    if (result.changed) await recordAccess(request, 'policy.set', null, { version: result.policy.version });
     return reply.status(result.changed ? 201 : 200).send(result.policy);
   });
+
+  /**
+   * The conversations a search may return: the caller's desks' (or every one), narrowed to one desk
+   * when asked. Null: no restriction.
+   */
+  async function searchScope(request: FastifyRequest, desk: string | undefined): Promise<ReadonlySet<string> | null> {
+    const own = access.principal(request).desks;
+    if (desk === undefined) return own === null ? null : steno.desks.conversations(own);
+    if (own !== null && !own.includes(desk)) {
+      throw new StenoError('forbidden', `desk "${desk.slice(0, 64)}" is not one of yours`, {
+        problems: [{ where: 'desk', message: 'is not one of your desks' }],
+      });
+    }
+    return steno.desks.conversations([desk]);
+  }
+
+  registerConsole(app, steno, access, { signInsPerMinute: options.signInsPerMinute ?? 20 });
 
   /** Proofs are only useful against a signed checkpoint: default to the latest one, and require one to exist. */
   async function proofTreeSize(raw: string | undefined): Promise<number> {
@@ -369,6 +474,31 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
   return app;
 }
 
+/**
+ * A page of `limit` items a caller may see, newest first: pages are read on past items behind the
+ * caller's information barrier, so a desk-scoped page is as full as anyone's while more remain.
+ */
+async function fullPage<T>(options: {
+  limit: number;
+  beforeIndex: number | undefined;
+  read: (beforeIndex: number | undefined) => Promise<T[]>;
+  indexOf: (item: T) => number;
+  keep: (item: T) => boolean;
+}): Promise<T[]> {
+  const out: T[] = [];
+  let before = options.beforeIndex;
+  for (;;) {
+    const page = await options.read(before);
+    for (const item of page) {
+      if (!options.keep(item)) continue;
+      out.push(item);
+      if (out.length === options.limit) return out;
+    }
+    if (page.length < options.limit) return out;
+    before = options.indexOf(page.at(-1)!);
+  }
+}
+
 /** The filters search and order listing share: client, staff, period and page. */
 function pageAndPeriod(q: Record<string, string | undefined>) {
   return {
@@ -381,12 +511,13 @@ function pageAndPeriod(q: Record<string, string | undefined>) {
   };
 }
 
-function objectBody(body: unknown): Record<string, unknown> {
-  if (body === undefined || body === null) return {};
-  if (typeof body !== 'object' || Array.isArray(body)) {
-    throw new StenoError('invalid_input', 'the body must be a JSON object');
-  }
-  return body as Record<string, unknown>;
+/** A yes/no filter: `true` or absent (`false` means the same as absent). */
+function flag(value: string | undefined, name: string): boolean {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new StenoError('invalid_input', `${name} must be true or false`, {
+    problems: [{ where: name, message: 'must be true or false' }],
+  });
 }
 
 function optionalString(body: Record<string, unknown>, name: string): string | null {

@@ -11,6 +11,7 @@
  *   default collation (ORDER BY created_at sorts as in SQLite), and several times cheaper to index than a
  *   libc/ICU collation. ISO 8601 timestamps stay `text` so they round-trip exactly.
  */
+import { ACCOUNT_TABLES } from '../accounts.js';
 import { ACTIVITY_TABLES } from '../activity.js';
 import { ALERT_TABLES } from '../alerts.js';
 import { ORDERS_TABLES } from '../orders.js';
@@ -80,4 +81,6 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   ACTIVITY_TABLES({ int: 'bigint', text: 'text COLLATE "C"', strict: '' }),
   // v6: alerts raised by the rules, folded from the alert ledger records.
   ALERT_TABLES({ int: 'bigint', text: 'text COLLATE "C"', strict: '' }),
+  // v7: the review console's users and sessions.
+  ACCOUNT_TABLES({ int: 'bigint', text: 'text COLLATE "C"', blob: 'bytea', strict: '' }),
 ];

@@ -116,6 +116,8 @@ describe.skipIf(!ENABLED)('PostgresStore (runs only with STENO_TEST_DB=postgres:
       'activity',
       'alerts',
       'api_tokens',
+      'console_sessions',
+      'console_users',
       'ledger_checkpoints',
       'ledger_leaves',
       'ledger_nodes',
@@ -127,7 +129,7 @@ describe.skipIf(!ENABLED)('PostgresStore (runs only with STENO_TEST_DB=postgres:
       'record_contents',
       'schema_migrations',
     ]);
-    expect(rows.versions).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(rows.versions).toEqual([1, 2, 3, 4, 5, 6, 7]);
     // Nothing leaked into public.
     const inPublic = await withClient(
       async (c) =>

@@ -15,6 +15,7 @@
 
 import type { PoolClient, QueryResult, QueryResultRow } from 'pg';
 import pg from 'pg';
+import type { AccountStorage, SessionRecord, UserRecord } from '../../auth/accounts.js';
 import type { TokenRow, TokenStorage } from '../../auth/tokens.js';
 import type { ActivitySpan, ActivityStorage, ActivityWrite, StoredActivity } from '../../capture/activity/archive.js';
 import type { ExistingMessage, MessageRow, MessageWriteTx } from '../../capture/ingest.js';
@@ -26,7 +27,14 @@ import type { ContentReader, RecordsByType, StoredContent, StoredRecord } from '
 import type { ContentRow, LeafRow, LedgerStorage, NodeRow, StoredCheckpoint } from '../../ledger/log.js';
 import { HASH_SIZE, hashLeaf } from '../../ledger/tree/index.js';
 import type { EvidenceStorage, StoredLeaf } from '../../produce/evidence.js';
-import type { MessageHit, SearchCriteria, SearchStorage } from '../../review/search.js';
+import { type DayCount, dayOf, type MessageCounts } from '../../review/dashboard.js';
+import type {
+  ConversationsByHandle,
+  HandleConversation,
+  MessageHit,
+  SearchCriteria,
+  SearchStorage,
+} from '../../review/search.js';
 import {
   type AlertCriteria,
   type AlertState,
@@ -44,6 +52,7 @@ import type {
   StoredOrder,
 } from '../../surveil/orders/archive.js';
 import type { Severity } from '../../surveil/rules/policy.js';
+import { sessionBody, sessionFromBody, userBody, userFromBody } from '../accounts.js';
 import {
   ACTIVITY_COLUMNS,
   ACTIVITY_STATE_KEY,
@@ -559,6 +568,13 @@ class MessageSearch {
       this.where.push(`m.search_vector @@ to_tsquery('simple', ${this.param(foldLatinDiacritics(tsquery), 'text')})`);
     }
     if (c.platform !== undefined) this.where.push(`m.platform = ${this.param(c.platform, 'text')}`);
+    if (c.conversationIds !== undefined) {
+      this.where.push(`m.conversation_id = ANY(${this.param(c.conversationIds, 'text[]')})`);
+    }
+    if (c.hasOrder === true) this.where.push('m.leaf_index IN (SELECT message_index FROM orders)');
+    if (c.hasAlert === true) {
+      this.where.push('m.conversation_id IN (SELECT conversation_id FROM alerts WHERE conversation_id IS NOT NULL)');
+    }
     if (c.conversationId !== undefined) {
       this.where.push(`m.conversation_id = ${this.param(c.conversationId, 'text')}`);
     }
@@ -645,6 +661,9 @@ export class PostgresStore
     ContentReader,
     RecordsByType,
     TokenStorage,
+    AccountStorage,
+    ConversationsByHandle,
+    MessageCounts,
     MetaStorage,
     AuditStorage,
     EvidenceStorage,
@@ -777,6 +796,52 @@ export class PostgresStore
     );
     const r = result.rows[0]!;
     return num(r.n) === count && r.shortest === HASH_SIZE && r.longest === HASH_SIZE ? r.hashes : null;
+  }
+
+  async messageCountsByDay(fromMs: number, conversationIds?: readonly string[]): Promise<DayCount[]> {
+    const scoped = conversationIds !== undefined;
+    const result = await this.pool.query<{ day: string; platform: string; count: string }>(
+      `SELECT sent_at / 86400000 AS day, platform, count(*) AS count FROM messages WHERE sent_at >= $1
+       ${scoped ? 'AND conversation_id = ANY($2::text[])' : ''}
+       GROUP BY 1, 2 ORDER BY 1, 2`,
+      scoped ? [Math.ceil(fromMs), conversationIds] : [Math.ceil(fromMs)],
+    );
+    return result.rows.map((r) => ({
+      day: dayOf(Number(r.day) * 86_400_000),
+      platform: r.platform,
+      count: Number(r.count),
+    }));
+  }
+
+  async conversationsWith(platform: string, handle: string, afterIndex: number): Promise<HandleConversation[]> {
+    const result = await this.pool.query<{ conversation_id: string; first: string; last: string }>(
+      `SELECT m.conversation_id, min(m.sent_at) AS first, max(m.sent_at) AS last
+       FROM message_participants p JOIN messages m USING (leaf_index)
+       WHERE p.handle = $1 AND p.leaf_index > $3 AND m.platform = $2 GROUP BY m.conversation_id`,
+      [handle, platform, afterIndex],
+    );
+    return result.rows.map((r) => ({
+      conversationId: r.conversation_id,
+      firstMs: Number(r.first),
+      lastMs: Number(r.last),
+    }));
+  }
+
+  async recordsOfTypeBefore(type: string, beforeIndex: number | null, limit: number): Promise<StoredRecord[]> {
+    const result = await this.pool.query<{
+      leaf_index: string;
+      record_id: string;
+      leaf: Buffer;
+      content: Buffer | null;
+    }>(
+      `SELECT l.leaf_index, l.record_id, l.leaf, c.content FROM (
+         SELECT leaf_index, record_id, leaf FROM ledger_leaves
+         WHERE record_type = $1 AND record_type <> 'message' AND leaf_index < $2
+         ORDER BY record_type DESC, leaf_index DESC LIMIT $3
+       ) l LEFT JOIN record_contents c USING (leaf_index) ORDER BY l.leaf_index DESC`,
+      [type, beforeIndex ?? Number.MAX_SAFE_INTEGER, limit],
+    );
+    return result.rows.map((r) => ({ index: Number(r.leaf_index), id: r.record_id, leaf: r.leaf, content: r.content }));
   }
 
   async recordsOfType(type: string, afterIndex = -1, limit?: number): Promise<StoredRecord[]> {
@@ -977,6 +1042,61 @@ export class PostgresStore
       [at, name],
     );
     return (result.rowCount ?? 0) > 0;
+  }
+
+  async findUser(username: string): Promise<{ user: UserRecord; version: number } | null> {
+    const result = await this.pool.query('SELECT version, body FROM console_users WHERE username = $1', [username]);
+    const row = result.rows[0] as { version: string; body: string } | undefined;
+    return row === undefined ? null : { user: userFromBody(row.body), version: Number(row.version) };
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    const result = await this.pool.query('SELECT body FROM console_users ORDER BY username');
+    return (result.rows as { body: string }[]).map((r) => userFromBody(r.body));
+  }
+
+  async insertUser(user: UserRecord): Promise<boolean> {
+    const result = await this.pool.query(
+      'INSERT INTO console_users (username, version, body) VALUES ($1, 1, $2) ON CONFLICT DO NOTHING',
+      [user.username, userBody(user)],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  async updateUser(user: UserRecord, version: number): Promise<boolean> {
+    const result = await this.pool.query(
+      'UPDATE console_users SET body = $1, version = version + 1 WHERE username = $2 AND version = $3',
+      [userBody(user), user.username, version],
+    );
+    return (result.rowCount ?? 0) > 0;
+  }
+
+  insertSession(idHash: Buffer, session: SessionRecord, expiresAtMs: number): Promise<void> {
+    return this.updateSession(idHash, session, expiresAtMs);
+  }
+
+  async findSession(idHash: Buffer): Promise<SessionRecord | null> {
+    const result = await this.pool.query('SELECT body FROM console_sessions WHERE id_hash = $1', [idHash]);
+    const row = result.rows[0] as { body: string } | undefined;
+    return row === undefined ? null : sessionFromBody(row.body);
+  }
+
+  async updateSession(idHash: Buffer, session: SessionRecord, expiresAtMs: number): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO console_sessions (id_hash, username, expires_at, body) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (id_hash) DO UPDATE SET expires_at = excluded.expires_at, body = excluded.body`,
+      [idHash, session.username, expiresAtMs, sessionBody(session)],
+    );
+  }
+
+  async deleteSession(idHash: Buffer): Promise<void> {
+    await this.pool.query('DELETE FROM console_sessions WHERE id_hash = $1', [idHash]);
+  }
+
+  async deleteSessions(which: { username: string } | { expiredBefore: number }): Promise<void> {
+    if ('username' in which)
+      await this.pool.query('DELETE FROM console_sessions WHERE username = $1', [which.username]);
+    else await this.pool.query('DELETE FROM console_sessions WHERE expires_at <= $1', [which.expiredBefore]);
   }
 
   ordersState(): Promise<string | null> {

@@ -1,3 +1,4 @@
+import { ACCOUNT_TABLES } from '../accounts.js';
 import { ACTIVITY_TABLES } from '../activity.js';
 import { ALERT_TABLES } from '../alerts.js';
 import { ORDERS_TABLES } from '../orders.js';
@@ -66,4 +67,6 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   ACTIVITY_TABLES({ int: 'INTEGER', text: 'TEXT', strict: ' STRICT' }),
   // v6: alerts raised by the rules, folded from the alert ledger records.
   ALERT_TABLES({ int: 'INTEGER', text: 'TEXT', strict: ' STRICT' }),
+  // v7: the review console's users and sessions.
+  ACCOUNT_TABLES({ int: 'INTEGER', text: 'TEXT', blob: 'BLOB', strict: ' STRICT' }),
 ];

@@ -11,6 +11,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { AccountStorage, SessionRecord, UserRecord } from '../../auth/accounts.js';
 import type { TokenRow, TokenStorage } from '../../auth/tokens.js';
 import type { ActivitySpan, ActivityStorage, ActivityWrite, StoredActivity } from '../../capture/activity/archive.js';
 import type { ExistingMessage, MessageRow, MessageWriteTx } from '../../capture/ingest.js';
@@ -20,7 +21,14 @@ import type { AuditRow, AuditStorage } from '../../ledger/audit.js';
 import type { ContentReader, RecordsByType, StoredContent, StoredRecord } from '../../ledger/content.js';
 import type { ContentRow, LeafRow, LedgerStorage, NodeRow, StoredCheckpoint } from '../../ledger/log.js';
 import type { EvidenceStorage, StoredLeaf } from '../../produce/evidence.js';
-import type { MessageHit, SearchCriteria, SearchStorage } from '../../review/search.js';
+import { type DayCount, dayOf, type MessageCounts } from '../../review/dashboard.js';
+import type {
+  ConversationsByHandle,
+  HandleConversation,
+  MessageHit,
+  SearchCriteria,
+  SearchStorage,
+} from '../../review/search.js';
 import {
   type AlertCriteria,
   type AlertState,
@@ -38,6 +46,7 @@ import type {
   StoredOrder,
 } from '../../surveil/orders/archive.js';
 import type { Severity } from '../../surveil/rules/policy.js';
+import { sessionBody, sessionFromBody, userBody, userFromBody } from '../accounts.js';
 import { ACTIVITY_STATE_KEY, activityForPeriodQuery, activitySpanFromRow, activitySpanQuery } from '../activity.js';
 import { ALERTS_STATE_KEY, listAlertsQuery, RULES_STATE_KEY } from '../alerts.js';
 import type { MetaStorage } from '../meta.js';
@@ -193,6 +202,9 @@ export class SqliteStore
     ContentReader,
     RecordsByType,
     TokenStorage,
+    AccountStorage,
+    ConversationsByHandle,
+    MessageCounts,
     MetaStorage,
     AuditStorage,
     EvidenceStorage,
@@ -351,6 +363,49 @@ export class SqliteStore
     return out;
   }
 
+  async messageCountsByDay(fromMs: number, conversationIds?: readonly string[]): Promise<DayCount[]> {
+    const scoped = conversationIds !== undefined;
+    if (scoped && conversationIds.length === 0) return [];
+    const rows = this.reader
+      .prepare(
+        `SELECT sent_at / 86400000 AS day, platform, count(*) FROM messages WHERE sent_at >= ?
+         ${scoped ? 'AND conversation_id IN (SELECT value FROM json_each(?))' : ''}
+         GROUP BY day, platform ORDER BY day, platform`,
+      )
+      .raw(true)
+      .all(...(scoped ? [fromMs, JSON.stringify(conversationIds)] : [fromMs])) as [number, string, number][];
+    return rows.map(([day, platform, count]) => ({ day: dayOf(day * 86_400_000), platform, count }));
+  }
+
+  async conversationsWith(platform: string, handle: string, afterIndex: number): Promise<HandleConversation[]> {
+    // The rowid bound is given to the full-text index itself, which then reads only the newer rows.
+    const rows = this.reader
+      .prepare(
+        `SELECT m.conversation_id, min(m.sent_at), max(m.sent_at) FROM message_keys k
+         JOIN messages m ON m.leaf_index = k.rowid
+         WHERE message_keys MATCH ? AND k.rowid > ? AND m.platform = ? GROUP BY m.conversation_id`,
+      )
+      .raw(true)
+      .all(allOf([participantToken(handle)]), afterIndex, platform) as [string, number, number][];
+    return rows.map(([conversationId, firstMs, lastMs]) => ({ conversationId, firstMs, lastMs }));
+  }
+
+  async recordsOfTypeBefore(type: string, beforeIndex: number | null, limit: number): Promise<StoredRecord[]> {
+    const rows = this.reader
+      .prepare(
+        `SELECT l.leaf_index, l.record_id, l.leaf, c.content FROM ledger_leaves l
+         LEFT JOIN record_contents c USING (leaf_index)
+         WHERE l.record_type = ? AND l.record_type <> 'message' AND l.leaf_index < ? ORDER BY l.leaf_index DESC LIMIT ?`,
+      )
+      .all(type, beforeIndex ?? Number.MAX_SAFE_INTEGER, limit) as {
+      leaf_index: number;
+      record_id: string;
+      leaf: Buffer;
+      content: Buffer | null;
+    }[];
+    return rows.map((r) => ({ index: r.leaf_index, id: r.record_id, leaf: r.leaf, content: r.content }));
+  }
+
   async recordsOfType(type: string, afterIndex = -1, limit = -1): Promise<StoredRecord[]> {
     const rows = this.reader
       .prepare(
@@ -404,6 +459,15 @@ export class SqliteStore
     if (c.platform !== undefined) {
       where.push('m.platform = ?');
       params.push(c.platform);
+    }
+    if (c.conversationIds !== undefined) {
+      if (c.conversationIds.length === 0) return [];
+      where.push('m.conversation_id IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(c.conversationIds));
+    }
+    if (c.hasOrder === true) where.push('m.leaf_index IN (SELECT message_index FROM orders)');
+    if (c.hasAlert === true) {
+      where.push('m.conversation_id IN (SELECT conversation_id FROM alerts WHERE conversation_id IS NOT NULL)');
     }
     if (c.fromMs !== undefined) {
       where.push('m.sent_at >= ?');
@@ -493,6 +557,55 @@ export class SqliteStore
 
   revokeToken(name: string, at: string): Promise<boolean> {
     return this.exclusive(() => this.writer.call('revokeToken', name, at));
+  }
+
+  async findUser(username: string): Promise<{ user: UserRecord; version: number } | null> {
+    const row = this.reader.prepare('SELECT version, body FROM console_users WHERE username = ?').get(username) as
+      | { version: number; body: string }
+      | undefined;
+    return row === undefined ? null : { user: userFromBody(row.body), version: row.version };
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    const rows = this.reader.prepare('SELECT body FROM console_users ORDER BY username').pluck().all() as string[];
+    return rows.map(userFromBody);
+  }
+
+  insertUser(user: UserRecord): Promise<boolean> {
+    return this.exclusive(() => this.writer.call('insertUser', user.username, userBody(user)));
+  }
+
+  updateUser(user: UserRecord, version: number): Promise<boolean> {
+    return this.exclusive(() => this.writer.call('updateUser', user.username, userBody(user), version));
+  }
+
+  insertSession(idHash: Buffer, session: SessionRecord, expiresAtMs: number): Promise<void> {
+    return this.updateSession(idHash, session, expiresAtMs);
+  }
+
+  async findSession(idHash: Buffer): Promise<SessionRecord | null> {
+    const body = this.reader.prepare('SELECT body FROM console_sessions WHERE id_hash = ?').pluck().get(idHash) as
+      | string
+      | undefined;
+    return body === undefined ? null : sessionFromBody(body);
+  }
+
+  updateSession(idHash: Buffer, session: SessionRecord, expiresAtMs: number): Promise<void> {
+    return this.exclusive(() =>
+      this.writer.call('putSession', idHash, session.username, expiresAtMs, sessionBody(session)),
+    );
+  }
+
+  deleteSession(idHash: Buffer): Promise<void> {
+    return this.exclusive(() => this.writer.call('deleteSession', idHash));
+  }
+
+  deleteSessions(which: { username: string } | { expiredBefore: number }): Promise<void> {
+    return this.exclusive(() =>
+      'username' in which
+        ? this.writer.call('deleteSessionsOf', which.username)
+        : this.writer.call('deleteSessionsExpiredBefore', which.expiredBefore),
+    );
   }
 
   ordersState(): Promise<string | null> {

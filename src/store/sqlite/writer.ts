@@ -255,6 +255,37 @@ export class SqliteWriter {
   revokeToken(name: string, at: string): boolean {
     return this.s.revokeToken.run(at, name).changes > 0;
   }
+  insertUser(username: string, body: string): boolean {
+    return (
+      this.db
+        .prepare('INSERT INTO console_users (username, version, body) VALUES (?, 1, ?) ON CONFLICT DO NOTHING')
+        .run(username, body).changes > 0
+    );
+  }
+  updateUser(username: string, body: string, version: number): boolean {
+    return (
+      this.db
+        .prepare('UPDATE console_users SET body = ?, version = version + 1 WHERE username = ? AND version = ?')
+        .run(body, username, version).changes > 0
+    );
+  }
+  putSession(idHash: Uint8Array, username: string, expiresAt: number, body: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO console_sessions (id_hash, username, expires_at, body) VALUES (?, ?, ?, ?)
+         ON CONFLICT (id_hash) DO UPDATE SET expires_at = excluded.expires_at, body = excluded.body`,
+      )
+      .run(asBuffer(idHash), username, expiresAt, body);
+  }
+  deleteSession(idHash: Uint8Array): void {
+    this.db.prepare('DELETE FROM console_sessions WHERE id_hash = ?').run(asBuffer(idHash));
+  }
+  deleteSessionsOf(username: string): void {
+    this.db.prepare('DELETE FROM console_sessions WHERE username = ?').run(username);
+  }
+  deleteSessionsExpiredBefore(atMs: number): void {
+    this.db.prepare('DELETE FROM console_sessions WHERE expires_at <= ?').run(atMs);
+  }
   /**
    * One step of the order projection (surveil/orders/archive.ts), committed only if its state is still
    * the one the step started from: another process may have moved it on.

@@ -108,7 +108,8 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-function distribution(values: number[]): ReconcileReport['delays'] {
+/** The delay distribution of a set of matches: count, p50, p90, p99, max. */
+export function distribution(values: number[]): ReconcileReport['delays'] {
   if (values.length === 0) return { count: 0, p50: null, p90: null, p99: null, max: null };
   const sorted = Float64Array.from(values).sort();
   const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
