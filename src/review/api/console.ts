@@ -18,6 +18,7 @@ import { StenoError } from '../../core/errors.js';
 import { LAST_VERIFICATION } from '../../store/meta.js';
 import { DEFAULT_POLICY } from '../../surveil/rules/policy.js';
 import { alertFigures, type Dashboard } from '../dashboard.js';
+import { orderTrail } from '../order-trail.js';
 import { reconciliationView } from '../reconciliation-view.js';
 import { parseDateFilter } from '../search.js';
 import { type AccessControl, SignInLimiter } from './access-control.js';
@@ -325,6 +326,33 @@ export function registerConsole(
           : { desks: principal.desks, conversations: await steno.desks.conversations(principal.desks) };
       await record(request, 'reconciliation.view', null, { ...q });
       return reconciliationView(report, await steno.directory.load(), scope);
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/v1/orders/:id/trail',
+    { onRequest: access.requires('messages.read') },
+    async (request) => {
+      const trail = await orderTrail({ ...steno, contents: steno.store }, request.params.id);
+      await requireConversation(access.principal(request), trail.order.conversationId);
+      return trail;
+    },
+  );
+
+  // The directory: admins keep it, readers see who people are.
+  app.get<{ Params: { kind: string } }>(
+    '/api/v1/directory/:kind',
+    { onRequest: access.requires('any') },
+    async (request) => {
+      const principal = access.principal(request);
+      if (!principal.permissions.has('users.manage') && !principal.permissions.has('messages.read')) {
+        throw new StenoError('forbidden', 'the directory is for admins and readers of the archive');
+      }
+      const kind = request.params.kind;
+      if (kind !== 'staff' && kind !== 'clients') {
+        throw new StenoError('not_found', 'the directory has staff and clients');
+      }
+      return { entries: (await steno.directory.load()).list(kind === 'staff' ? 'staff' : 'client') };
     },
   );
 
