@@ -1,6 +1,7 @@
 /** Accounts and sessions over time, on a real store: idle and absolute session limits, and lockout expiry. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountService } from '../src/auth/accounts.js';
+import { totpCode } from '../src/auth/totp.js';
 import { openSteno, type Steno } from '../src/context.js';
 import { createTestBackend, TEST_DB, type TestBackend } from './support/backend.js';
 import { PASSWORD } from './support/console.js';
@@ -44,6 +45,20 @@ describe(`accounts over time on ${TEST_DB}`, () => {
     }
     clock += 40 * MINUTE;
     expect(await accounts.session(token)).toBeNull();
+  });
+
+  it('counts wrong TOTP codes toward the lockout, and refuses codes once locked', async () => {
+    await accounts.create({ username: 'tom', role: 'auditor', password: PASSWORD });
+    const { user } = (await steno.store.findUser('tom'))!;
+    const secret = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    await steno.store.updateUser({ ...user, totpSecret: secret, mustChangePassword: false }, 1);
+    const { active } = await accounts.signIn({ username: 'tom', password: PASSWORD, from: 'test' });
+    expect(active.stage).toBe('totp');
+    const right = totpCode(secret, clock);
+    const wrong = right === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 5; i++) await expect(accounts.passTotp(active, wrong)).rejects.toThrow('code is wrong');
+    await expect(accounts.passTotp(active, right)).rejects.toThrow('locked');
+    expect((await accounts.get('tom')).locked).toBe(true);
   });
 
   it('unlocks an account 15 minutes after the fifth failure, and counts failures afresh', async () => {

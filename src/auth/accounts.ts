@@ -225,23 +225,10 @@ export class AccountService {
       await verify(await this.decoy(), password);
       throw wrongPassword();
     }
-    if (found.user.lockedUntilMs !== null && found.user.lockedUntilMs > now) {
-      throw new StenoError(
-        'unauthorized',
-        `this account is locked after ${LOCKOUT.failures} failed sign-ins until ${new Date(found.user.lockedUntilMs).toISOString()}; an admin can reset it`,
-      );
-    }
+    if (found.user.lockedUntilMs !== null && found.user.lockedUntilMs > now) throw locked(found.user);
     const ok = await verify(found.user.passwordHash, password);
     if (!ok || found.user.disabled) {
-      if (!ok) {
-        await this.change(username, (u) => {
-          u.failedSignIns += 1;
-          if (u.failedSignIns >= LOCKOUT.failures) {
-            u.lockedUntilMs = now + LOCKOUT.minutes * 60_000;
-            u.failedSignIns = 0;
-          }
-        });
-      }
+      if (!ok) await this.change(username, (u) => this.countFailure(u));
       throw wrongPassword();
     }
     const user = await this.change(username, (u) => {
@@ -296,11 +283,26 @@ export class AccountService {
     requireStage(active, ['totp']);
     const secret = active.user.totpSecret;
     if (secret === null) throw new StenoError('conflict', 'no authenticator is enrolled');
+    const step = matchTotp(secret, typeof code === 'string' ? code.trim() : '', this.now());
+    let accepted = false;
+    let lockedUser: UserRecord | null = null;
     const user = await this.change(active.user.username, (u) => {
-      const step = matchTotp(secret, typeof code === 'string' ? code.trim() : '', this.now());
-      if (step === null || (u.totpLastStep !== null && step <= u.totpLastStep)) throw wrongCode();
-      u.totpLastStep = step;
+      // Read from the stored user, not the session's copy: the lock may have come since.
+      if (u.lockedUntilMs !== null && u.lockedUntilMs > this.now()) {
+        lockedUser = u;
+        return;
+      }
+      accepted = step !== null && (u.totpLastStep === null || step > u.totpLastStep);
+      if (accepted) {
+        u.totpLastStep = step;
+        u.failedSignIns = 0;
+      } else {
+        // Wrong codes count toward the lockout as wrong passwords do: a code has only a million values.
+        this.countFailure(u);
+      }
     });
+    if (lockedUser !== null) throw locked(lockedUser);
+    if (!accepted) throw wrongCode();
     active.session.totpPassed = true;
     await this.storage.updateSession(active.idHash, active.session, this.expiresAt(active.session));
     return { ...active, user, stage: stageOf(user, active.session) };
@@ -385,6 +387,15 @@ export class AccountService {
     };
   }
 
+  /** One more failure in a row; the fifth locks the account for fifteen minutes. */
+  private countFailure(u: UserRecord): void {
+    u.failedSignIns += 1;
+    if (u.failedSignIns >= LOCKOUT.failures) {
+      u.lockedUntilMs = this.now() + LOCKOUT.minutes * 60_000;
+      u.failedSignIns = 0;
+    }
+  }
+
   private expiresAt(session: SessionRecord): number {
     return Math.min(
       session.lastSeenAtMs + SESSION_LIMITS.idleMinutes * 60_000,
@@ -445,6 +456,13 @@ function requireStage(active: ActiveSession, allowed: Stage[]): void {
 export function oneTimePassword(): string {
   const alphabet = 'abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789';
   return [...randomBytes(20)].map((b) => alphabet[b % alphabet.length]).join('');
+}
+
+function locked(user: UserRecord): StenoError {
+  return new StenoError(
+    'unauthorized',
+    `this account is locked after ${LOCKOUT.failures} failed sign-ins until ${new Date(user.lockedUntilMs ?? 0).toISOString()}; an admin can reset it`,
+  );
 }
 
 function wrongPassword(): StenoError {

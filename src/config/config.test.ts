@@ -37,6 +37,21 @@ describe('configuration from the environment', () => {
     expect(loadConfig({ STENO_INGEST_MEMORY_BYTES: '0' }).ingestMemoryBytes).toBe(0);
   });
 
+  it("reads the console's settings: trusted proxies, Secure cookies, the first admin's password file", () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ STENO_TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ STENO_TRUST_PROXY: '10.0.0.5,192.168.0.0/16' }).trustProxy).toEqual([
+      '10.0.0.5',
+      '192.168.0.0/16',
+    ]);
+    expect(loadConfig({ STENO_SECURE_COOKIES: 'true' }).secureCookies).toBe(true);
+    expect(loadConfig({ STENO_ADMIN_PASSWORD_FILE: '/etc/steno/pw' }).adminPasswordFile).toBe('/etc/steno/pw');
+    expect(problemsOf({ STENO_TRUST_PROXY: 'the load balancer', STENO_SECURE_COOKIES: 'yes' })).toEqual([
+      'STENO_SECURE_COOKIES',
+      'STENO_TRUST_PROXY',
+    ]);
+  });
+
   it('takes --data over STENO_DATA', () => {
     expect(loadConfig({ STENO_DATA: '/tmp/a' }, { dataDir: '/tmp/b' }).dataDir).toBe('/tmp/b');
   });

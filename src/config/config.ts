@@ -38,6 +38,8 @@ export interface Config {
   secureCookies: boolean;
   /** A file holding the first admin's password, read on first start instead of printing a one-time one. */
   adminPasswordFile: string | null;
+  /** Proxies whose X-Forwarded-For/-Proto are believed (client address, TLS); false: none. */
+  trustProxy: boolean | string[];
 }
 
 export interface QueueConfig {
@@ -73,6 +75,8 @@ export const ENV_VARS = {
     'true to mark the console session cookie Secure even over plain HTTP (TLS ends at a proxy in front); default false (Secure whenever the request came over TLS)',
   STENO_ADMIN_PASSWORD_FILE:
     "a file holding the first admin's password, used on first start; default none (a one-time password is printed once)",
+  STENO_TRUST_PROXY:
+    'the reverse proxies in front (addresses or CIDRs, comma-separated, or true for any): their X-Forwarded-For and X-Forwarded-Proto give the client address (sign-in limits, the access log) and TLS; default none',
 } as const;
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
@@ -113,6 +117,13 @@ const envSchema = z.object({
     .default('STENO_CAPTURE'),
   STENO_SECURE_COOKIES: z.enum(['true', 'false']).optional(),
   STENO_ADMIN_PASSWORD_FILE: z.string().min(1).optional(),
+  STENO_TRUST_PROXY: z
+    .string()
+    .regex(
+      /^(true|false|[0-9a-fA-F.:/]+(,[0-9a-fA-F.:/]+)*)$/,
+      'must be true, false, or addresses/CIDRs separated by commas',
+    )
+    .optional(),
 });
 
 const SOURCE_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -205,5 +216,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, overrides: { dataDir?: string
     ingestMemoryBytes: e.STENO_INGEST_MEMORY_BYTES,
     secureCookies: e.STENO_SECURE_COOKIES === 'true',
     adminPasswordFile: e.STENO_ADMIN_PASSWORD_FILE === undefined ? null : resolve(e.STENO_ADMIN_PASSWORD_FILE),
+    trustProxy:
+      e.STENO_TRUST_PROXY === undefined || e.STENO_TRUST_PROXY === 'false'
+        ? false
+        : e.STENO_TRUST_PROXY === 'true' || e.STENO_TRUST_PROXY.split(','),
   };
 }

@@ -35,7 +35,7 @@ export interface ExportPreview {
 
 interface Resolved {
   selection: Selection;
-  label: Record<string, string>;
+  label: Record<string, unknown>;
   keep?: (hits: MessageHit[]) => Promise<MessageHit[]>;
 }
 
@@ -155,6 +155,8 @@ export class ExportBuilder {
       selection.participants = partyHandles(directory, party);
       keep = partyKeep(directory, party, this.deps.contents);
     }
-    return { selection, label: f, ...(keep === undefined ? {} : { keep }) };
+    // The manifest says when a package was narrowed to desks: its reader must know it is not everything.
+    const label: Record<string, unknown> = scope === null ? { ...f } : { ...f, desks: [...scope] };
+    return { selection, label, ...(keep === undefined ? {} : { keep }) };
   }
 }

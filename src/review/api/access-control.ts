@@ -40,10 +40,7 @@ export function accessControl(options: {
     if (!SAFE_METHODS.has(request.method)) {
       // SameSite=Strict keeps other sites' requests from carrying the cookie; the token and the origin
       // check hold where a browser does not honour it.
-      const origin = request.headers.origin;
-      if (origin !== undefined && origin !== `${request.protocol}://${request.host}`) {
-        throw new StenoError('forbidden', 'the request came from another origin');
-      }
+      requireSameOrigin(request);
       const csrf = request.headers['x-csrf-token'];
       if (!accounts.csrfMatches(active, typeof csrf === 'string' ? csrf : undefined)) {
         throw new StenoError('forbidden', "send the session's CSRF token in X-CSRF-Token (GET /api/v1/session has it)");
@@ -114,6 +111,22 @@ export function accessControl(options: {
       );
     },
   };
+}
+
+/**
+ * Refuses a request a browser sent from another site's page. The host is compared, not the scheme:
+ * behind a proxy that ends TLS the server sees http while the browser's origin says https.
+ */
+export function requireSameOrigin(request: FastifyRequest): void {
+  const origin = request.headers.origin;
+  if (origin === undefined) return;
+  let host: string | null = null;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    host = null;
+  }
+  if (host !== request.host) throw new StenoError('forbidden', 'the request came from another origin');
 }
 
 function cookie(request: FastifyRequest, name: string): string | undefined {

@@ -21,7 +21,7 @@ import { alertFigures, type Dashboard } from '../dashboard.js';
 import { orderTrail } from '../order-trail.js';
 import { reconciliationView } from '../reconciliation-view.js';
 import { parseDateFilter } from '../search.js';
-import { type AccessControl, SignInLimiter } from './access-control.js';
+import { type AccessControl, requireSameOrigin, SignInLimiter } from './access-control.js';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** Images a browser may show inline; anything else (SVG included: it can hold script) is a download. */
@@ -48,10 +48,7 @@ export function registerConsole(
 
   // Signing in.
   app.post('/api/v1/session', async (request, reply) => {
-    const origin = request.headers.origin;
-    if (origin !== undefined && origin !== `${request.protocol}://${request.host}`) {
-      throw new StenoError('forbidden', 'the request came from another origin');
-    }
+    requireSameOrigin(request);
     signIns.check(request.ip);
     const body = objectBody(request.body);
     try {

@@ -66,6 +66,8 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
     // Per-request lines at hundreds of requests a second drown what matters; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // Behind a proxy the client's address (sign-in limits, the access log) and TLS come from its headers.
+    trustProxy: steno.config.trustProxy,
   });
 
   app.addContentTypeParser(
