@@ -24,6 +24,7 @@ import { ConversationService } from './review/conversations.js';
 import type { MessageCounts } from './review/dashboard.js';
 import { DeskScope } from './review/desks.js';
 import { ExportBuilder } from './review/export-builder.js';
+import { MediaLookup } from './review/media-lookup.js';
 import { type ConversationsByHandle, SearchService, type SearchStorage } from './review/search.js';
 import { type BlobStore, FileBlobStore } from './store/blobs/files.js';
 import type { MetaStorage } from './store/meta.js';
@@ -99,6 +100,8 @@ export interface Steno extends AsyncDisposable {
   /** Information barriers: which conversations each desk may see. */
   desks: DeskScope;
   conversations: ConversationService;
+  /** Media fetched after its message, by the message it belongs to. */
+  capturedMedia: MediaLookup;
   /** Evidence packages built from the console, as ZIP downloads. */
   exports: ExportBuilder;
   blobs: BlobStore;
@@ -167,6 +170,7 @@ export async function openSteno(config: Config, options: { createKey: boolean })
       retryDelaysMs: config.mediaRetryDelaysMs,
     });
     const desks = new DeskScope({ storage: store, directory });
+    const capturedMedia = new MediaLookup(store);
     const exports = new ExportBuilder({
       storage: store,
       contents: store,
@@ -203,11 +207,13 @@ export async function openSteno(config: Config, options: { createKey: boolean })
       access: new AccessLog(ledger, store),
       desks,
       exports,
+      capturedMedia,
       conversations: new ConversationService({
         storage: store,
         contents: store,
         directory: () => directory.load(),
         orders,
+        media: capturedMedia,
       }),
       blobs,
       channels,

@@ -7,8 +7,12 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCESS_RECORD } from '../src/audit/access.js';
+import { MEDIA_RECORD, type MediaRecordContent } from '../src/capture/media/fetcher.js';
 import { openSteno, type Steno } from '../src/context.js';
+import { canonicalBytes } from '../src/core/canonical-json.js';
 import { sha256Hex } from '../src/core/hash.js';
+import { newRecordId } from '../src/core/ids.js';
+import { prepareRecord } from '../src/ledger/log.js';
 import { buildServer } from '../src/review/api/server.js';
 import { createTestBackend, TEST_DB, type TestBackend } from './support/backend.js';
 import { runSteno } from './support/cli.js';
@@ -246,6 +250,12 @@ describe(`the console's API on ${TEST_DB}`, () => {
       ['GET', '/api/v1/policy', undefined, { admin: 200, reviewer: 200, supervisor: 200, auditor: 200 }],
       ['PUT', '/api/v1/policy', policy, { admin: 200, reviewer: 403, supervisor: 403, auditor: 403 }],
       ['POST', '/api/v1/alerts/scan', undefined, { admin: 403, reviewer: 200, supervisor: 200, auditor: 403 }],
+      ['GET', '/api/v1/dashboard', undefined, { admin: 200, reviewer: 200, supervisor: 200, auditor: 200 }],
+      ['GET', '/api/v1/reconciliation', undefined, { admin: 403, reviewer: 200, supervisor: 200, auditor: 200 }],
+      ['POST', '/api/v1/exports/preview', {}, { admin: 403, reviewer: 200, supervisor: 200, auditor: 200 }],
+      ['GET', '/api/v1/directory/staff', undefined, { admin: 200, reviewer: 200, supervisor: 200, auditor: 200 }],
+      ['GET', '/api/v1/desks', undefined, { admin: 200, reviewer: 200, supervisor: 200, auditor: 200 }],
+      ['DELETE', '/api/v1/tokens/none', undefined, { admin: 404, reviewer: 403, supervisor: 403, auditor: 403 }],
       ['POST', '/api/v1/messages', message(), { admin: 403, reviewer: 403, supervisor: 403, auditor: 403 }],
       [
         'POST',
@@ -253,6 +263,7 @@ describe(`the console's API on ${TEST_DB}`, () => {
         { username: 'x', role: 'auditor' },
         { admin: 201, reviewer: 403, supervisor: 403, auditor: 403 },
       ],
+      ['POST', '/api/v1/users/x/reset', undefined, { admin: 200, reviewer: 403, supervisor: 403, auditor: 403 }],
     ];
     for (const [method, path, body, expected] of cases) {
       for (const [role, status] of Object.entries(expected)) {
@@ -484,6 +495,45 @@ describe(`the console's API on ${TEST_DB}`, () => {
     for (const path of ['/debug', '/metrics', '/heapdump', '/debug/pprof', '/api/v1/debug', '/index.html/../../etc']) {
       expect((await fetch(`${base}${path}`)).status).toBe(404);
     }
+  });
+
+  it('shows media fetched after its message on the message, and serves it to those who may see it', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    await steno.blobs.put(sha256Hex(png), png);
+    type View = { messages: { leafIndex: number; media: { outcome: string; attachment: { sha256: string } }[] }[] };
+    const view = await clients.reviewer!.json<View>('GET', '/api/v1/conversations/conv-hk-001');
+    const target = view.messages[0]!;
+    expect(target.media).toEqual([]);
+    const media: MediaRecordContent = {
+      message: {
+        id: 'm',
+        index: target.leafIndex,
+        platform: 'whatsapp',
+        conversationId: 'conv-hk-001',
+        platformMessageId: 'm1',
+      },
+      connector: 'whatsapp',
+      channel: 'whatsapp:+85298765432',
+      mediaId: 'media-1',
+      outcome: 'fetched',
+      attachment: { filename: 'chart.png', contentType: 'image/png', sha256: sha256Hex(png), size: png.length },
+      attempts: 1,
+    };
+    await steno.ledger.append(async (_tx, appender) =>
+      appender.append(prepareRecord(MEDIA_RECORD, newRecordId(), canonicalBytes(media))),
+    );
+    const after = await clients.reviewer!.json<View>('GET', '/api/v1/conversations/conv-hk-001');
+    expect(after.messages[0]!.media).toEqual([
+      expect.objectContaining({ outcome: 'fetched', attachment: expect.objectContaining({ sha256: sha256Hex(png) }) }),
+    ]);
+    const path = `/api/v1/messages/${target.leafIndex}/attachments/${sha256Hex(png)}`;
+    const image = await clients.reviewer!.call('GET', path);
+    expect(image.status).toBe(200);
+    expect(image.headers.get('content-type')).toBe('image/png');
+    expect(image.headers.get('content-security-policy')).toContain('sandbox');
+    // Outside the desk it is not found, as the message is not.
+    const outsider = await userClient(steno, base, { username: 'fred', role: 'reviewer', desks: ['fixed-income'] });
+    expect((await outsider.call('GET', path)).status).toBe(404);
   });
 
   it('shows a reviewer a new conversation of their desk from its first message', async () => {

@@ -9,6 +9,7 @@ import type { MessageContent } from '../capture/model.js';
 import { StenoError } from '../core/errors.js';
 import type { ContentReader } from '../ledger/content.js';
 import type { OrderArchive, OrderView } from '../surveil/orders/archive.js';
+import type { MediaLookup, MessageMedia } from './media-lookup.js';
 import { type Resolution, resolveParticipants, type SearchStorage } from './search.js';
 
 export const CONVERSATION_PAGE = { default: 500, max: 5000 } as const;
@@ -22,6 +23,8 @@ export interface ConversationMessage {
   content: MessageContent | null;
   resolved: Resolution;
   orders: OrderView[];
+  /** Media fetched from the platform after the message was captured, each its own ledger record. */
+  media: MessageMedia[];
 }
 
 export interface ConversationView {
@@ -40,17 +43,20 @@ export class ConversationService {
   private readonly contents: ContentReader;
   private readonly directory: () => Promise<Directory>;
   private readonly orders: OrderArchive;
+  private readonly media: MediaLookup;
 
   constructor(options: {
     storage: SearchStorage;
     contents: ContentReader;
     directory: () => Promise<Directory>;
     orders: OrderArchive;
+    media: MediaLookup;
   }) {
     this.storage = options.storage;
     this.contents = options.contents;
     this.directory = options.directory;
     this.orders = options.orders;
+    this.media = options.media;
   }
 
   /** The newest `limit` messages before `beforeIndex`, oldest first; not_found when there are none at all. */
@@ -72,12 +78,13 @@ export class ConversationService {
     }
     const more = hits.length > limit;
     const shown = hits.slice(0, limit).reverse();
-    const [contents, directory, orders] = await Promise.all([
+    const [contents, directory, orders, media] = await Promise.all([
       this.contents.readContents(shown.map((h) => h.leafIndex)),
       this.directory(),
       shown.length === 0
         ? Promise.resolve([])
         : this.orders.find({ conversationId, beforeIndex: shown.at(-1)!.leafIndex + 1, limit: 1000 }),
+      this.media.forMessages(shown.map((h) => h.leafIndex)),
     ]);
     const ordersByMessage = new Map<number, OrderView[]>();
     for (const order of orders) {
@@ -106,6 +113,7 @@ export class ConversationService {
         content,
         resolved,
         orders: (ordersByMessage.get(hit.leafIndex) ?? []).sort((a, b) => a.ordinal - b.ordinal),
+        media: media.get(hit.leafIndex) ?? [],
       };
     });
     return {

@@ -248,7 +248,12 @@ export function registerConsole(
       if (!SHA256_HEX.test(sha256)) throw new StenoError('invalid_input', 'the attachment is named by its SHA-256');
       const stored = (await steno.store.readContents([index])).get(index);
       const content = stored === undefined ? null : (JSON.parse(stored.content.toString('utf8')) as MessageContent);
-      const attachment = content?.attachments?.find((a) => a.sha256 === sha256);
+      // Sent with the message, or fetched from the platform afterwards (a media record naming it).
+      const fetched = (await steno.capturedMedia.forMessages([index])).get(index) ?? [];
+      const attachment =
+        content?.attachments?.find((a) => a.sha256 === sha256) ??
+        fetched.find((m) => m.attachment?.sha256 === sha256)?.attachment ??
+        undefined;
       if (content === null || typeof content.conversationId !== 'string' || attachment === undefined) {
         throw new StenoError('not_found', 'no such attachment on that message');
       }
