@@ -946,7 +946,10 @@ export class PostgresStore
         c.participant !== undefined ||
         c.participants !== undefined ||
         c.platform !== undefined;
-      if (!selective) return await search.run(this.pool, c.limit, { kind: 'plain' });
+      // One conversation, no words: its index finds every message of it at once, and the planner's
+      // own plan (those rows, sorted) beats walking the newest messages of the whole archive.
+      const oneConversation = c.conversationId !== undefined && c.query === undefined;
+      if (!selective || oneConversation) return await search.run(this.pool, c.limit, { kind: 'plain' });
       const recent = await search.run(this.pool, c.limit, { kind: 'window', size: searchWindow(c.limit) });
       if (recent.length >= c.limit) return recent;
       const oldest = recent.at(-1)?.leafIndex;
