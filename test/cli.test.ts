@@ -2,6 +2,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSteno } from '../src/context.js';
 import { sha256Hex } from '../src/core/hash.js';
 import { createTestBackend, TEST_DB, type TestBackend } from './support/backend.js';
 import { runSteno } from './support/cli.js';
@@ -148,6 +149,19 @@ describe(`steno CLI on ${TEST_DB}`, () => {
     const bad = await steno('search', '"unclosed');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('column');
+    // Each search read the archive, and says so in the access log: by whom, what, with what filters.
+    const opened = await openSteno(backend.config(), { createKey: false });
+    try {
+      const searches = (await opened.access.list({ action: 'search', limit: 2 })).map((e) => e.detail);
+      expect(searches).toEqual([
+        { q: 'sell', platform: 'slack', results: 1 },
+        { q: '騰訊', results: expect.any(Number) },
+      ]);
+      const [latest] = await opened.access.list({ action: 'search', limit: 1 });
+      expect(latest!.actor).toMatch(/^cli:/);
+    } finally {
+      await opened.close();
+    }
   });
 
   it('prints the checkpoint and the verifier key', async () => {

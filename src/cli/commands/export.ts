@@ -1,3 +1,4 @@
+import { localOperator } from '../../capture/importers/source-file.js';
 import { parseQuery } from '../../index/query.js';
 import { exportEvidence, partyKeep, type Selection } from '../../produce/evidence.js';
 import { type MessageHit, parseDateFilter, partyHandles, partyOf } from '../../review/search.js';
@@ -68,6 +69,13 @@ export async function exportCommand(args: string[], out: Output): Promise<number
     selectionLabel: label,
     verifierKey: steno.verifierKey,
     outDir: values.out,
+  });
+  await steno.access.record({
+    action: 'export',
+    actor: `cli:${localOperator()}`,
+    from: null,
+    target: result.dir,
+    detail: { selection: label, records: result.records, treeSize: result.treeSize },
   });
   if (values.json) out.stdout(`${JSON.stringify(result)}\n`);
   else {

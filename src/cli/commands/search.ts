@@ -1,3 +1,4 @@
+import { localOperator } from '../../capture/importers/source-file.js';
 import { parseDateFilter } from '../../review/search.js';
 import { parse, UsageError } from '../args.js';
 import { type Output, printable } from '../output.js';
@@ -46,6 +47,14 @@ export async function searchCommand(args: string[], out: Output): Promise<number
     toMs: values.to === undefined ? undefined : parseDateFilter(values.to, '--to', 'to'),
     limit,
   });
+  // Whoever reads the archive, from the console or a shell, leaves the same trail.
+  await steno.access.record({
+    action: 'search',
+    actor: `cli:${localOperator()}`,
+    from: null,
+    target: null,
+    detail: { q: positionals.join(' '), ...filtersOf(values), results: results.length },
+  });
   if (values.json) {
     out.stdout(`${JSON.stringify(results)}\n`);
     return 0;
@@ -60,4 +69,13 @@ export async function searchCommand(args: string[], out: Output): Promise<number
   }
   out.stderr(`${results.length} result(s)\n`);
   return 0;
+}
+
+/** The filters given, as the access record keeps them. */
+function filtersOf(values: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of ['platform', 'conversation', 'participant', 'client', 'staff', 'from', 'to', 'limit']) {
+    if (values[key] !== undefined) out[key] = values[key];
+  }
+  return out;
 }
