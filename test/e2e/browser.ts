@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { TEST_DB } from '../support/backend.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -61,4 +62,39 @@ export async function openPage(browser: Browser, base: string): Promise<TestPage
 export async function screenshot(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}-${TEST_DB}.png`) });
+}
+
+/**
+ * Runs a test in a page of its own; the page must report no uncaught error and no CSP refusal. On a
+ * failure, what the page showed is saved for whoever reads the CI output. `sessionCookie`
+ * (`steno_session=…`, from a sign-in over the API) starts the page signed in.
+ */
+export async function inFreshPage(
+  browser: Browser,
+  base: string,
+  test: (page: Page) => Promise<void>,
+  sessionCookie?: string,
+): Promise<void> {
+  const { context, page, problems } = await openPage(browser, base);
+  if (sessionCookie !== undefined) {
+    const at = sessionCookie.indexOf('=');
+    await context.addCookies([
+      {
+        name: sessionCookie.slice(0, at),
+        value: sessionCookie.slice(at + 1),
+        url: base,
+        httpOnly: true,
+        sameSite: 'Strict',
+      },
+    ]);
+  }
+  try {
+    await test(page);
+    expect(problems).toEqual([]);
+  } catch (error) {
+    await screenshot(page, `failed-${expect.getState().currentTestName?.replace(/\W+/g, '-').slice(-60)}`);
+    throw error;
+  } finally {
+    await context.close();
+  }
 }

@@ -13,25 +13,20 @@ import { createTestBackend, TEST_DB, type TestBackend } from '../support/backend
 import { runSteno } from '../support/cli.js';
 import { message } from '../support/messages.js';
 import { killHard, type ServerProcess, startServer } from '../support/server.js';
-import { chromiumMissing, launchBrowser, openPage, screenshot } from './browser.js';
+import { chromiumMissing, inFreshPage, launchBrowser, screenshot } from './browser.js';
+import { CLIENT, CLIENTS, INSTRUMENTS, RM, STAFF, US_CLIENT, US_RM } from './fixtures.js';
 
-const STAFF = `employee_id,name,desk,supervisor_id,handles
-E1,Wong Ka Ho,HK Equities,,whatsapp:+85298765432
-E2,Lam Mei Ling,US Equities,,whatsapp:+85297770000
-`;
-const CLIENTS = `client_id,name,accounts,handles,verified_at,verified_by,verification_method,acknowledgement,im_instructed
-C1,Chan Tai Man,ACC-001,whatsapp:+85291234567,2026-03-01,E1,video call,ack-C1.pdf,true
-C2,Ho Siu Ling,ACC-002,whatsapp:+85290001111,2026-03-02,E2,in branch,ack-C2.pdf,true
-`;
-const INSTRUMENTS = `symbol,name,aliases,lot_size,currency,exchange
-0005.HK,HSBC Holdings,HSBC|匯豐|汇丰,400,HKD,XHKG
-0700.HK,Tencent Holdings,Tencent|騰訊|腾讯,100,HKD,XHKG
-`;
-
-const CLIENT = '+85291234567';
-const RM = '+85298765432';
-const US_CLIENT = '+85290001111';
-const US_RM = '+85297770000';
+/** The navigation of the roles that read messages. */
+const READER_SCREENS = [
+  'Dashboard',
+  'Search',
+  'Alerts',
+  'Orders',
+  'Reconciliation',
+  'Export',
+  'Directory',
+  'Policy',
+] as const;
 const HK_CONVERSATION = 'conv-hk-chan';
 const US_CONVERSATION = 'conv-us-ho';
 const SCRIPT_TEXT = '<script>window.__xss=1</script>';
@@ -169,20 +164,7 @@ describe.skipIf(chromiumMissing !== null)(chromiumMissing ?? `the review console
     await backend?.cleanup();
   });
 
-  /** Runs a test in a fresh browser context; the page must report no uncaught error and no CSP refusal. */
-  async function inBrowser(test: (page: Page) => Promise<void>): Promise<void> {
-    const { context, page, problems } = await openPage(browser, server.base);
-    try {
-      await test(page);
-      expect(problems).toEqual([]);
-    } catch (error) {
-      // What the page showed when it failed, for whoever reads the CI output.
-      await screenshot(page, `failed-${expect.getState().currentTestName?.replace(/\W+/g, '-').slice(-60)}`);
-      throw error;
-    } finally {
-      await context.close();
-    }
-  }
+  const inBrowser = (test: (page: Page) => Promise<void>) => inFreshPage(browser, server.base, test);
 
   async function signIn(page: Page, account: Account): Promise<void> {
     await page.goto('/');
@@ -263,9 +245,10 @@ describe.skipIf(chromiumMissing !== null)(chromiumMissing ?? `the review console
       await page.getByLabel('Six-digit code').fill(await nextCode(admin));
       await page.getByRole('button', { name: 'Confirm' }).click();
 
-      await page.getByRole('button', { name: 'Sign out', exact: true }).waitFor();
-      expect(await navLinks(page)).toEqual(['Admin']);
+      await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+      expect(await navLinks(page)).toEqual(['Dashboard', 'Directory', 'Policy', 'Admin']);
 
+      await page.getByRole('link', { name: 'Admin', exact: true }).click();
       await page.getByRole('link', { name: 'API tokens' }).click();
       await page.getByText('Create a token').click();
       await page.getByLabel('Name', { exact: true }).fill('e2e-seed');
@@ -297,6 +280,7 @@ describe.skipIf(chromiumMissing !== null)(chromiumMissing ?? `the review console
   it('the admin signs in again with a code, creates a reviewer, a supervisor and an auditor, resets one and disables another', async () => {
     await inBrowser(async (page) => {
       await signIn(page, admin);
+      await page.getByRole('link', { name: 'Admin', exact: true }).click();
       await page.getByRole('heading', { name: 'Administration' }).waitFor();
       const create = async (account: Account, role: string, desk: string | null) => {
         const details = page.locator('details', { hasText: 'Create a user' });
@@ -353,7 +337,9 @@ describe.skipIf(chromiumMissing !== null)(chromiumMissing ?? `the review console
   it('a reviewer chooses a password, searches in English and Chinese, and sees the matches marked', async () => {
     await inBrowser(async (page) => {
       await firstSignIn(page, reviewer);
-      expect(await navLinks(page)).toEqual(['Search', 'Alerts']);
+      await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+      expect(await navLinks(page)).toEqual([...READER_SCREENS]);
+      await page.getByRole('link', { name: 'Search', exact: true }).click();
       const search = async (query: string) => {
         await page.getByRole('searchbox', { name: 'Search messages' }).fill(query);
         await page.getByRole('button', { name: 'Search', exact: true }).click();
@@ -381,6 +367,7 @@ describe.skipIf(chromiumMissing !== null)(chromiumMissing ?? `the review console
   it('a conversation shows who said what, edits and deletions on the original, orders, an image, and hostile text as text', async () => {
     await inBrowser(async (page) => {
       await signIn(page, reviewer);
+      await page.getByRole('link', { name: 'Search', exact: true }).click();
       await page.getByRole('searchbox', { name: 'Search messages' }).fill('tencent');
       await page.getByRole('button', { name: 'Search', exact: true }).click();
       await page.locator('.result a', { hasText: 'Chan Tai Man' }).first().click();
@@ -396,6 +383,7 @@ describe.skipIf(chromiumMissing !== null)(chromiumMissing ?? `the review console
       // The order is marked in the text and listed.
       expect(await client.locator('mark.order-span').count()).toBeGreaterThan(0);
       expect(await client.locator('.orders li').first().textContent()).toContain('BUY 10,000 0700.HK');
+      expect(await client.locator('.orders li a').first().getAttribute('href')).toMatch(/^#\/orders\/\d+\.0$/);
 
       // An edit shows both texts on the original; a deletion keeps the text.
       const edited = page.locator('.bubble-row', { hasText: '沽出 0700 五百股' });
@@ -519,7 +507,7 @@ describe.skipIf(chromiumMissing !== null)(chromiumMissing ?? `the review console
   it('an auditor reads the access log: who searched and viewed what', async () => {
     await inBrowser(async (page) => {
       await firstSignIn(page, auditor);
-      expect(await navLinks(page)).toEqual(['Search', 'Alerts', 'Audit']);
+      expect(await navLinks(page)).toEqual([...READER_SCREENS, 'Audit']);
       await page.getByRole('link', { name: 'Audit' }).click();
       await page.getByRole('heading', { name: 'Access log' }).waitFor();
       await page.locator('table.audit tbody tr').first().waitFor();

@@ -31,7 +31,23 @@ export function whenSessionLost(listener: () => void): void {
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 export async function api<T>(method: Method, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  const response = await request(method, path, body, 'application/json');
+  if (response.status === 204) return undefined as T;
+  const type = response.headers.get('Content-Type') ?? '';
+  return (type.includes('json') ? await response.json() : await response.text()) as T;
+}
+
+/**
+ * A file the server builds in answer to a POST (an evidence package): its bytes, and the name the
+ * server gives it. A link cannot send the CSRF token, so the file is fetched and saved from memory.
+ */
+export async function download(path: string, body: unknown): Promise<{ blob: Blob; filename: string | null }> {
+  const response = await request('POST', path, body, '*/*');
+  return { blob: await response.blob(), filename: filenameOf(response.headers.get('Content-Disposition')) };
+}
+
+async function request(method: Method, path: string, body: unknown, accept: string): Promise<Response> {
+  const headers: Record<string, string> = { Accept: accept };
   // Fastify refuses an empty body declared as JSON, so the header goes only with a body.
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && csrfToken !== null) headers['X-CSRF-Token'] = csrfToken;
@@ -51,9 +67,21 @@ export async function api<T>(method: Method, path: string, body?: unknown): Prom
     if (response.status === 401 && !path.startsWith('/api/v1/session')) onSessionLost();
     throw error;
   }
-  if (response.status === 204) return undefined as T;
-  const type = response.headers.get('Content-Type') ?? '';
-  return (type.includes('json') ? await response.json() : await response.text()) as T;
+  return response;
+}
+
+/** The file name of a Content-Disposition header: the UTF-8 `filename*` when given, else `filename`. */
+function filenameOf(header: string | null): string | null {
+  if (header === null) return null;
+  const extended = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header);
+  if (extended !== null) {
+    try {
+      return decodeURIComponent(extended[1]!.trim());
+    } catch {
+      // A malformed encoding: fall back to the plain name.
+    }
+  }
+  return /filename\s*=\s*"([^"]*)"/i.exec(header)?.[1] ?? /filename\s*=\s*([^;\s]+)/i.exec(header)?.[1] ?? null;
 }
 
 async function errorOf(response: Response): Promise<ApiError> {

@@ -197,3 +197,166 @@ export interface AuditEvent {
   target: string | null;
   detail: unknown;
 }
+
+export interface OrderWarning {
+  code: string;
+  message: string;
+}
+
+/** An order as /api/v1/orders lists it: the order, the message it was read from, and who took part. */
+export interface OrderView extends Order {
+  messageIndex: number;
+  messageId: string;
+  ordinal: number;
+  platform: string;
+  conversationId: string;
+  platformMessageId: string | null;
+  sentAt: string;
+  messageKind: string;
+  revises: string | null;
+  revisedByOrderId: string | null;
+  sender: string;
+  clientId: string | null;
+  staffId: string | null;
+  confidence: number;
+  changesOrderId: string | null;
+  ackMessageIndex: number | null;
+  warnings: OrderWarning[];
+  language: string;
+}
+
+/** A reconciliation exception: what does not agree between a chat order and the firm's order book. */
+export interface ReconcileException {
+  type: string;
+  messageId: string | null;
+  platformMessageId: string | null;
+  /** The firm's order id, when a firm order is involved. */
+  orderId: string | null;
+  details: Record<string, unknown>;
+}
+
+/** The firm order a chat order was entered as: its entry, changes, cancellation and fills. */
+export interface FirmOrder {
+  orderId: string;
+  account: string | null;
+  symbol: string;
+  side: string | null;
+  entered: { quantity: number | null; orderType: string | null; limitPrice: number | null } | null;
+  enteredAt: string;
+  channel: string | null;
+  status: string | null;
+  changes: { at: string | null; quantity: number | null; orderType: string | null; limitPrice: number | null }[];
+  cancelledAt: string | null;
+  fills: { execId: string; quantity: number; price: number; at: string | null }[];
+}
+
+export interface OrderTrail {
+  order: OrderView;
+  /** The message's text, which the order's spans point into. */
+  text: string | null;
+  firmOrder: FirmOrder | null;
+  delayMs: number | null;
+  exceptions: ReconcileException[];
+  acknowledgement: { language: string; text: string } | null;
+}
+
+export interface ChannelState {
+  channel: string;
+  platform: string;
+  status: string;
+  reason: string;
+  lastEventAt: string | null;
+}
+
+/** What `steno verify` found the last time it checked the whole ledger. */
+export interface Verification {
+  at: string;
+  ok: boolean;
+  records: number;
+  checkpoints?: number;
+  problems: number;
+  seconds?: number;
+}
+
+export interface Dashboard {
+  days: number;
+  messagesPerDay: { day: string; platform: string; count: number }[];
+  alerts: {
+    byType: { type: string; open: number; inReview: number; escalated: number; closed: number }[];
+    openByAge: { age: string; count: number }[];
+  };
+  ledger: {
+    treeSize: number;
+    latestCheckpoint: { size: number; createdAt: string } | null;
+    lastVerification: Verification | null;
+  };
+  channels: ChannelState[] | null;
+}
+
+export interface ExceptionRow extends ReconcileException {
+  desk: string | null;
+  day: string | null;
+  conversationId: string | null;
+}
+
+export interface Reconciliation {
+  period: { from: string; to: string };
+  chatOrders: number;
+  firmOrders: number;
+  exceptions: ExceptionRow[];
+  byType: Record<string, number>;
+  byDesk: Record<string, number>;
+  byDay: { day: string; type: string; count: number }[];
+  delays: {
+    count: number;
+    p50: number | null;
+    p90: number | null;
+    p99: number | null;
+    max: number | null;
+    /** Matched orders by delay; the last bucket (upToMinutes null) is everything slower. */
+    histogram: { upToMinutes: number | null; count: number }[];
+  };
+  unreconciled: { noClient: number; noAccount: number; changeOfUnknownOrder: number };
+}
+
+export interface StaffEntry {
+  kind: 'staff';
+  id: string;
+  name: string;
+  desk: string;
+  supervisorId: string | null;
+  handles: string[];
+}
+
+export interface ClientEntry {
+  kind: 'client';
+  id: string;
+  name: string;
+  accounts: string[];
+  handles: string[];
+  verifiedAt: string | null;
+  verifiedBy: string | null;
+  verificationMethod: string | null;
+  acknowledgement: string | null;
+  imInstructed: boolean;
+}
+
+export interface PolicyInForce {
+  /** The ledger index of the record that set it. */
+  version: number;
+  recordId: string;
+  recordedAt: string;
+  by: string;
+  file: string | null;
+  policy: Record<string, unknown>;
+}
+
+/** The filters an evidence export takes, each optional (docs/console.md). */
+export const EXPORT_FILTERS = ['conversation', 'q', 'platform', 'from', 'to', 'client', 'staff', 'desk'] as const;
+export type ExportFilters = Record<(typeof EXPORT_FILTERS)[number], string>;
+
+export interface ExportPreview {
+  messages: number;
+  conversations: number;
+  attachments: number;
+}

@@ -1,10 +1,18 @@
 import { Fragment, type ReactNode, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { AccountPage } from '../account/AccountPage';
 import { AdminPage } from '../admin/AdminPage';
 import { AlertsPage } from '../alerts/AlertsPage';
 import { ApiError, api, messageOf, setCsrfToken, whenSessionLost } from '../api/client';
-import type { Role, Session } from '../api/types';
+import { ROLES, type Role, type Session } from '../api/types';
 import { AuditPage } from '../audit/AuditPage';
 import { ConversationPage } from '../conversation/ConversationPage';
+import { DashboardPage } from '../dashboard/DashboardPage';
+import { DirectoryPage } from '../directory/DirectoryPage';
+import { ExportPage } from '../export/ExportPage';
+import { OrderPage } from '../orders/OrderPage';
+import { OrdersPage } from '../orders/OrdersPage';
+import { PolicyPage } from '../policy/PolicyPage';
+import { ReconciliationPage } from '../reconciliation/ReconciliationPage';
 import { SearchPage } from '../search/SearchPage';
 import { SignIn } from '../sign-in/SignIn';
 import { href, navigate, type Route, useRoute } from './router';
@@ -20,12 +28,35 @@ interface Screen {
   render: (route: Route) => ReactNode;
 }
 
-/** Every screen and who may use it; the navigation shows a person only theirs. */
+/** Every screen and who may use it; the navigation shows a person only theirs, and the first is where they land. */
 const SCREENS: readonly Screen[] = [
+  { path: 'dashboard', label: 'Dashboard', roles: ROLES, inNav: true, render: (r) => <DashboardPage route={r} /> },
   { path: 'search', label: 'Search', roles: READER_ROLES, inNav: true, render: (r) => <SearchPage route={r} /> },
   { path: 'alerts', label: 'Alerts', roles: READER_ROLES, inNav: true, render: () => <AlertsPage /> },
+  {
+    path: 'orders',
+    label: 'Orders',
+    roles: READER_ROLES,
+    inNav: true,
+    render: (r) => {
+      const id = r.segments[1];
+      return id === undefined ? <OrdersPage route={r} /> : <OrderPage key={id} orderId={id} />;
+    },
+  },
+  {
+    path: 'reconciliation',
+    label: 'Reconciliation',
+    roles: READER_ROLES,
+    inNav: true,
+    render: (r) => <ReconciliationPage route={r} />,
+  },
+  { path: 'export', label: 'Export', roles: READER_ROLES, inNav: true, render: (r) => <ExportPage route={r} /> },
+  // Admins keep the directory; readers look people up in it.
+  { path: 'directory', label: 'Directory', roles: ROLES, inNav: true, render: () => <DirectoryPage /> },
+  { path: 'policy', label: 'Policy', roles: ROLES, inNav: true, render: () => <PolicyPage /> },
   { path: 'audit', label: 'Audit', roles: ['auditor'], inNav: true, render: (r) => <AuditPage route={r} /> },
   { path: 'admin', label: 'Admin', roles: ['admin'], inNav: true, render: (r) => <AdminPage route={r} /> },
+  { path: 'account', label: 'Account', roles: ROLES, inNav: false, render: () => <AccountPage /> },
   {
     path: 'conversations',
     label: 'Conversation',
@@ -129,7 +160,11 @@ function Shell({ session, onSignOut }: { session: Session; onSignOut: () => void
         </nav>
         <div className="who">
           <span>
-            <strong>{username}</strong> · {role}
+            <a href={href(['account'])} aria-current={screen?.path === 'account' ? 'page' : undefined}>
+              <strong>{username}</strong>
+              <span className="visually-hidden"> (your account)</span>
+            </a>{' '}
+            · {role}
             {desks.length > 0 && <> · {desks.join(', ')}</>}
           </span>
           <button type="button" onClick={onSignOut}>

@@ -59,3 +59,7 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
 export function conversationHref(conversationId: string, at?: number): string {
   return href(['conversations', conversationId], { at: at === undefined ? undefined : String(at) });
 }
+
+export function orderHref(orderId: string): string {
+  return href(['orders', orderId]);
+}

@@ -4,10 +4,12 @@
  */
 import { memo } from 'react';
 import type { Attachment, ConversationMessage } from '../api/types';
+import { orderHref } from '../app/router';
+import { describeOrder, orderSpans } from '../orders/describe';
 import { formatSize, formatTime } from '../ui/format';
 import { markSpans } from '../ui/highlight';
 import { PartyName } from '../ui/PartyName';
-import { type BubbleModel, describeOrder, fromFirm, orderSpans } from './thread';
+import { type BubbleModel, fromFirm } from './thread';
 
 interface Props {
   bubble: BubbleModel;
@@ -73,7 +75,7 @@ function BubbleView({ bubble, isTarget }: Props) {
   );
 }
 
-/** The text with the spans its orders were read from, the attachments, and the orders. */
+/** The text with the spans its orders were read from, the attachments, and the orders, each linking to its trail. */
 function MessageBody({ message }: { message: ConversationMessage }) {
   const text = message.content?.text;
   const { orders } = message;
@@ -98,7 +100,9 @@ function MessageBody({ message }: { message: ConversationMessage }) {
       {orders.length > 0 && (
         <ul className="orders" aria-label="Orders read from this message">
           {orders.map((o) => (
-            <li key={o.id}>{describeOrder(o)}</li>
+            <li key={o.id}>
+              <a href={orderHref(o.id)}>{describeOrder(o)}</a>
+            </li>
           ))}
         </ul>
       )}

@@ -2,8 +2,7 @@
  * A conversation's records as bubbles: edits, deletes and recalls are records of their own in the
  * ledger, pointing at the original by its platform message id; the console shows them on the original.
  */
-import type { ConversationMessage, Order } from '../api/types';
-import type { TextSpan } from '../ui/highlight';
+import type { ConversationMessage } from '../api/types';
 
 export interface BubbleModel {
   message: ConversationMessage;
@@ -51,26 +50,4 @@ export function fromFirm(message: ConversationMessage): boolean {
     message.resolved.sender?.kind === 'staff' ||
     (content?.account !== undefined && content.account === message.sender)
   );
-}
-
-/** The text spans an order's fields were read from. */
-export function orderSpans(order: Order): TextSpan[] {
-  return Object.entries(order.spans).flatMap(([field, span]) =>
-    span === undefined ? [] : [{ start: span[0], end: span[1], label: field }],
-  );
-}
-
-const quantities = new Intl.NumberFormat();
-
-/** `BUY 10,000 0700.HK limit 352 · day`; an amendment or cancellation says so. */
-export function describeOrder(order: Order): string {
-  const parts: string[] = [];
-  if (order.action !== 'new') parts.push(order.action === 'amend' ? 'Amend:' : 'Cancel:');
-  if (order.side !== null) parts.push(order.side.toUpperCase());
-  if (order.quantity !== null) parts.push(quantities.format(order.quantity));
-  parts.push(order.symbol);
-  if (order.orderType === 'market') parts.push('at market');
-  else if (order.limitPrice !== null) parts.push(`limit ${order.limitPrice}`);
-  const text = parts.join(' ');
-  return order.timeInForce === null ? text : `${text} · ${order.timeInForce}`;
 }

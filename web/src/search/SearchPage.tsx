@@ -178,6 +178,7 @@ export function SearchPage({ route }: { route: Route }) {
         {searched && shown === null && load.error === null ? 'Searching…' : shown && describe(shown)}
       </StatusLine>
       <ErrorMessage error={load.error} />
+      {shown !== null && shown.results.length > 0 && <ExportLink routeKey={routeKey} />}
       {shown !== null && shown.results.length === 0 && <p className="empty">Nothing matches.</p>}
       {shown !== null && shown.results.length > 0 && (
         <section aria-label="Results">
@@ -197,6 +198,32 @@ export function SearchPage({ route }: { route: Route }) {
         </section>
       )}
     </>
+  );
+}
+
+/** Opens the export builder with this search's query and filters (those an export takes). */
+function ExportLink({ routeKey }: { routeKey: string }) {
+  const f = filtersFrom(new URLSearchParams(routeKey));
+  const set = (value: string) => (value === '' ? undefined : value);
+  const target = href(['export'], {
+    q: set(f.q),
+    platform: set(f.platform),
+    desk: set(f.desk),
+    staff: set(f.staff),
+    client: set(f.client),
+    from: set(f.from),
+    to: set(f.to),
+  });
+  return (
+    <p className="export-link">
+      <a href={target}>Export these results</a>
+      {(f.hasOrder || f.hasAlert) && (
+        <span className="hint">
+          {' '}
+          An export does not filter on orders or alerts: it holds every message the other filters match.
+        </span>
+      )}
+    </p>
   );
 }
 

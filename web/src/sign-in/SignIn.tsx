@@ -5,9 +5,10 @@
 import { type FormEvent, useState } from 'react';
 import { api } from '../api/client';
 import type { Session } from '../api/types';
+import { CodeField, NewPasswordFields, TotpEnrolment } from '../ui/credentials';
 import { Field } from '../ui/Field';
 import { useAction } from '../ui/hooks';
-import { ErrorMessage, StatusLine } from '../ui/Messages';
+import { ErrorMessage } from '../ui/Messages';
 import { PageHeading } from '../ui/PageHeading';
 
 interface Props {
@@ -81,22 +82,6 @@ function PasswordStep({ notice, step }: { notice: string | null; step: Step }) {
   );
 }
 
-function CodeField({ value, onChange }: { value: string; onChange: (value: string) => void }) {
-  return (
-    <Field
-      label="Six-digit code"
-      value={value}
-      onChange={(next) => onChange(next.replace(/\D/g, ''))}
-      inputMode="numeric"
-      autoComplete="one-time-code"
-      pattern="[0-9]{6}"
-      maxLength={6}
-      required
-      hint="From your authenticator app."
-    />
-  );
-}
-
 function TotpStep({ step }: { step: Step }) {
   const [code, setCode] = useState('');
   const action = useAction();
@@ -115,9 +100,6 @@ function TotpStep({ step }: { step: Step }) {
     </form>
   );
 }
-
-const MIN_PASSWORD = 12;
-const MAX_PASSWORD = 200;
 
 function ChangePasswordStep({ step }: { step: Step }) {
   const [current, setCurrent] = useState('');
@@ -144,25 +126,7 @@ function ChangePasswordStep({ step }: { step: Step }) {
         autoComplete="current-password"
         required
       />
-      <Field
-        label="New password"
-        type="password"
-        value={next}
-        onChange={setNext}
-        autoComplete="new-password"
-        minLength={MIN_PASSWORD}
-        maxLength={MAX_PASSWORD}
-        required
-        hint={`${MIN_PASSWORD} to ${MAX_PASSWORD} characters.`}
-      />
-      <Field
-        label="New password again"
-        type="password"
-        value={repeat}
-        onChange={setRepeat}
-        autoComplete="new-password"
-        required
-      />
+      <NewPasswordFields next={next} repeat={repeat} onNext={setNext} onRepeat={setRepeat} />
       <ErrorMessage error={action.error} />
       <button type="submit" className="primary" disabled={action.busy}>
         Change password
@@ -172,14 +136,6 @@ function ChangePasswordStep({ step }: { step: Step }) {
 }
 
 function EnrollStep({ step }: { step: Step }) {
-  const [secret, setSecret] = useState<{ secret: string; uri: string } | null>(null);
-  const [code, setCode] = useState('');
-  const create = useAction();
-  const confirm = useAction();
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    void confirm.run(() => step('/api/v1/session/totp/confirm', { code }));
-  };
   return (
     <div>
       <PageHeading title="Set up two-factor sign-in" />
@@ -187,42 +143,7 @@ function EnrollStep({ step }: { step: Step }) {
         Steno asks for a code from an authenticator app at every sign-in. Create a secret, add it to your app, then
         enter the code the app shows.
       </p>
-      <button
-        type="button"
-        disabled={create.busy}
-        onClick={() =>
-          void create.run(async () => {
-            setSecret(await api<{ secret: string; uri: string }>('POST', '/api/v1/session/totp/setup'));
-          })
-        }
-      >
-        {secret === null ? 'Create a secret' : 'Create a new secret'}
-      </button>
-      <ErrorMessage error={create.error} />
-      {secret !== null && (
-        <>
-          <StatusLine>A new secret was created. It works once you confirm it with a code.</StatusLine>
-          <dl className="secret">
-            <dt>Secret key (type it into the app)</dt>
-            <dd>
-              <code data-testid="totp-secret">{secret.secret}</code>
-            </dd>
-            <dt>Setup address</dt>
-            <dd>
-              <code className="wrap" data-testid="totp-uri">
-                {secret.uri}
-              </code>
-            </dd>
-          </dl>
-          <form onSubmit={submit}>
-            <CodeField value={code} onChange={setCode} />
-            <ErrorMessage error={confirm.error} />
-            <button type="submit" className="primary" disabled={confirm.busy}>
-              Confirm
-            </button>
-          </form>
-        </>
-      )}
+      <TotpEnrolment confirm={(code) => step('/api/v1/session/totp/confirm', { code })} />
     </div>
   );
 }

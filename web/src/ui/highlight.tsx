@@ -45,11 +45,28 @@ export interface TextSpan {
   label: string;
 }
 
-/** The text with the given spans (UTF-16 offsets, end exclusive) in <mark>; overlapping spans are merged into the first. */
-export function markSpans(text: string, spans: readonly TextSpan[], className: string): ReactNode {
-  const usable = spans
-    .filter((s) => Number.isInteger(s.start) && Number.isInteger(s.end) && s.start < s.end && s.start < text.length)
-    .sort((a, b) => a.start - b.start);
+/**
+ * The text with the given spans (UTF-16 offsets, end exclusive) in <mark>, each titled with its label;
+ * spans over the same words share one mark and their labels ("action, side"), and a span overlapping an
+ * earlier one is left out. With `announce`, a screen reader also hears each label after its mark
+ * ("700 (symbol)"), as a title is not reliably read out.
+ */
+export function markSpans(
+  text: string,
+  spans: readonly TextSpan[],
+  className: string,
+  options: { announce?: boolean } = {},
+): ReactNode {
+  const byRange = new Map<string, TextSpan>();
+  for (const s of spans) {
+    if (!Number.isInteger(s.start) || !Number.isInteger(s.end) || s.start >= s.end || s.start >= text.length) continue;
+    const key = `${s.start}-${s.end}`;
+    const same = byRange.get(key);
+    if (same === undefined) byRange.set(key, s);
+    else if (!same.label.split(', ').includes(s.label))
+      byRange.set(key, { ...same, label: `${same.label}, ${s.label}` });
+  }
+  const usable = [...byRange.values()].sort((a, b) => a.start - b.start);
   if (usable.length === 0) return text;
   const nodes: ReactNode[] = [];
   let at = 0;
@@ -62,6 +79,13 @@ export function markSpans(text: string, spans: readonly TextSpan[], className: s
         {text.slice(span.start, end)}
       </mark>,
     );
+    if (options.announce) {
+      nodes.push(
+        <span key={`${span.start}-label`} className="visually-hidden">
+          {` (${span.label})`}
+        </span>,
+      );
+    }
     at = end;
   }
   if (at < text.length) nodes.push(text.slice(at));
