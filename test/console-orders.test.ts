@@ -78,6 +78,9 @@ describe(`the console's order view on ${TEST_DB}`, () => {
     expect(trail.exceptions).toEqual([]);
     expect(trail.acknowledgement.language).toBe('en');
     expect(trail.acknowledgement.text).toContain('HSBC');
+    // Reading an order's trail shows the message's words: it is in the access log.
+    const [viewed] = await steno.access.list({ action: 'order.view', limit: 1 });
+    expect(viewed).toMatchObject({ actor: 'user:rita', target: orders[0]!.id });
   });
 
   it('refuses an order outside the desk as not found, and a malformed id as bad input', async () => {
@@ -100,5 +103,9 @@ describe(`the console's order view on ${TEST_DB}`, () => {
     );
     expect(clients.entries).toEqual([expect.objectContaining({ id: 'C1', accounts: ['ACC-1'] })]);
     expect((await reviewer.call('GET', '/api/v1/directory/handles')).status).toBe(404);
+    expect((await steno.access.list({ action: 'directory.view', limit: 5 })).map((e) => e.target)).toEqual([
+      'clients',
+      'staff',
+    ]);
   });
 });

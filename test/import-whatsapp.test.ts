@@ -103,9 +103,9 @@ describe(`steno import whatsapp on ${TEST_DB}`, () => {
         timeZone: 'Asia/Hong_Kong',
       },
     });
-    // 7 messages and 2 import records, all verified.
+    // 7 messages, 2 import records and the search's access record, all verified.
     const verified = await steno('verify');
-    expect(verified.stdout).toContain('OK: 9 record(s)');
+    expect(verified.stdout).toContain('OK: 10 record(s)');
     expect(verified.code).toBe(0);
   });
 

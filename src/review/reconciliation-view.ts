@@ -21,13 +21,14 @@ export interface ExceptionRow extends ReconcileException {
 export interface ReconciliationView {
   period: ReconcileReport['period'];
   chatOrders: number;
-  firmOrders: number;
+  /** The firm-wide figures; null for a caller behind a desk's barrier. */
+  firmOrders: number | null;
   exceptions: ExceptionRow[];
   byType: Record<string, number>;
   byDesk: Record<string, number>;
   byDay: { day: string; type: string; count: number }[];
   delays: ReconcileReport['delays'] & { histogram: { upToMinutes: number | null; count: number }[] };
-  unreconciled: ReconcileReport['unreconciled'];
+  unreconciled: ReconcileReport['unreconciled'] | null;
 }
 
 export function reconciliationView(

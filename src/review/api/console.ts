@@ -16,6 +16,7 @@ import type { MessageContent } from '../../capture/model.js';
 import type { Steno } from '../../context.js';
 import { StenoError } from '../../core/errors.js';
 import { LAST_VERIFICATION } from '../../store/meta.js';
+import type { StoredAlert } from '../../surveil/alerts/model.js';
 import { DEFAULT_POLICY } from '../../surveil/rules/policy.js';
 import { alertFigures, type Dashboard } from '../dashboard.js';
 import { orderTrail } from '../order-trail.js';
@@ -290,7 +291,7 @@ export function registerConsole(
         ? await steno.store.messageCountsByDay(fromMs, visible === null ? undefined : [...visible])
         : [];
       const alerts = principal.permissions.has('alerts.read')
-        ? (await steno.alerts.list({ limit: 1000 })).filter(
+        ? (await everyAlert()).filter(
             (a) => visible === null || a.subject.conversationId == null || visible.has(a.subject.conversationId),
           )
         : [];
@@ -327,7 +328,15 @@ export function registerConsole(
           ? null
           : { desks: principal.desks, conversations: await steno.desks.conversations(principal.desks) };
       await record(request, 'reconciliation.view', null, { ...q });
-      return reconciliationView(report, await steno.directory.load(), scope);
+      const view = reconciliationView(report, await steno.directory.load(), scope);
+      if (scope !== null) {
+        // The firm-wide totals are not a desk's to see: its own chat orders are counted instead.
+        const period = await steno.orders.sentBetween(Date.parse(report.period.from), Date.parse(report.period.to));
+        view.chatOrders = period.filter((o) => scope.conversations.has(o.conversationId)).length;
+        view.firmOrders = null;
+        view.unreconciled = null;
+      }
+      return view;
     },
   );
 
@@ -337,6 +346,7 @@ export function registerConsole(
     async (request) => {
       const trail = await orderTrail({ ...steno, contents: steno.store }, request.params.id);
       await requireConversation(access.principal(request), trail.order.conversationId);
+      await record(request, 'order.view', trail.order.id, { conversationId: trail.order.conversationId });
       return trail;
     },
   );
@@ -354,6 +364,7 @@ export function registerConsole(
       if (kind !== 'staff' && kind !== 'clients') {
         throw new StenoError('not_found', 'the directory has staff and clients');
       }
+      await record(request, 'directory.view', kind);
       return { entries: (await steno.directory.load()).list(kind === 'staff' ? 'staff' : 'client') };
     },
   );
@@ -380,6 +391,17 @@ export function registerConsole(
     });
     return reply;
   });
+
+  /** Every alert, newest first, a page at a time: the dashboard counts them all. */
+  async function everyAlert(): Promise<StoredAlert[]> {
+    const out: StoredAlert[] = [];
+    for (let before: number | undefined; ; ) {
+      const page = await steno.alerts.list({ limit: 1000, ...(before === undefined ? {} : { beforeIndex: before }) });
+      out.push(...page);
+      if (page.length < 1000) return out;
+      before = page.at(-1)!.leafIndex;
+    }
+  }
 
   /** A conversation outside the caller's desks is not found, as if it did not exist. */
   async function requireConversation(principal: Principal, conversationId: string): Promise<void> {

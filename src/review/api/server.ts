@@ -316,6 +316,8 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
   app.get<{ Params: { id: string } }>('/api/v1/alerts/:id', { onRequest: auth('alerts.read') }, async (request) => {
     const alert = await steno.alerts.get(request.params.id);
     if (!(await alertVisible(request, alert))) throw new StenoError('not_found', `no alert ${request.params.id}`);
+    // An alert carries the words of the message it was raised on.
+    await recordAccess(request, 'alert.view', alert.id, { conversationId: alert.subject.conversationId });
     return alert;
   });
 

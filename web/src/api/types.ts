@@ -110,6 +110,15 @@ export interface ConversationMessage {
   content: MessageContent | null;
   resolved: Resolution;
   orders: Order[];
+  /** Media fetched from the platform after the message was captured, each a ledger record of its own. */
+  media: FetchedMedia[];
+}
+
+export interface FetchedMedia {
+  leafIndex: number;
+  outcome: 'fetched' | 'failed';
+  attachment: Attachment | null;
+  error: string | null;
 }
 
 export interface Conversation {
@@ -302,7 +311,8 @@ export interface ExceptionRow extends ReconcileException {
 export interface Reconciliation {
   period: { from: string; to: string };
   chatOrders: number;
-  firmOrders: number;
+  /** Firm-wide: null for a reader behind a desk's barrier. */
+  firmOrders: number | null;
   exceptions: ExceptionRow[];
   byType: Record<string, number>;
   byDesk: Record<string, number>;
@@ -316,7 +326,8 @@ export interface Reconciliation {
     /** Matched orders by delay; the last bucket (upToMinutes null) is everything slower. */
     histogram: { upToMinutes: number | null; count: number }[];
   };
-  unreconciled: { noClient: number; noAccount: number; changeOfUnknownOrder: number };
+  /** Firm-wide: null for a reader behind a desk's barrier. */
+  unreconciled: { noClient: number; noAccount: number; changeOfUnknownOrder: number } | null;
 }
 
 export interface StaffEntry {

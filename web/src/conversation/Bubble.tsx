@@ -79,7 +79,12 @@ function BubbleView({ bubble, isTarget }: Props) {
 function MessageBody({ message }: { message: ConversationMessage }) {
   const text = message.content?.text;
   const { orders } = message;
-  const attachments = message.content?.attachments ?? [];
+  // Sent with the message, or fetched from the platform afterwards (served the same way).
+  const attachments = [
+    ...(message.content?.attachments ?? []),
+    ...message.media.flatMap((m) => (m.attachment === null ? [] : [m.attachment])),
+  ];
+  const failedMedia = message.media.filter((m) => m.outcome === 'failed');
   return (
     <>
       {text !== undefined && text !== '' && (
@@ -97,6 +102,11 @@ function MessageBody({ message }: { message: ConversationMessage }) {
           ))}
         </ul>
       )}
+      {failedMedia.map((m) => (
+        <p key={m.leafIndex} className="muted">
+          Media could not be fetched from the platform{m.error === null ? '' : `: ${m.error}`} (record #{m.leafIndex})
+        </p>
+      ))}
       {orders.length > 0 && (
         <ul className="orders" aria-label="Orders read from this message">
           {orders.map((o) => (

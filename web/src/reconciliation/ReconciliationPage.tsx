@@ -80,13 +80,23 @@ function Report({ view }: { view: Reconciliation }) {
       <dl className="facts summary">
         <dt>Orders given in chat</dt>
         <dd>{formatNumber(view.chatOrders)}</dd>
-        <dt>Orders the firm entered</dt>
-        <dd>{formatNumber(view.firmOrders)}</dd>
-        <dt>Not reconciled</dt>
-        <dd>
-          {formatNumber(unreconciled.noClient)} with no client identified, {formatNumber(unreconciled.noAccount)} whose
-          client has no account on record, {formatNumber(unreconciled.changeOfUnknownOrder)} changing an order not found
-        </dd>
+        {/* Firm-wide totals are not shown to a reader behind a desk's barrier: the server leaves them out. */}
+        {view.firmOrders !== null && (
+          <>
+            <dt>Orders the firm entered</dt>
+            <dd>{formatNumber(view.firmOrders)}</dd>
+          </>
+        )}
+        {unreconciled !== null && (
+          <>
+            <dt>Not reconciled</dt>
+            <dd>
+              {formatNumber(unreconciled.noClient)} with no client identified, {formatNumber(unreconciled.noAccount)}{' '}
+              whose client has no account on record, {formatNumber(unreconciled.changeOfUnknownOrder)} changing an order
+              not found
+            </dd>
+          </>
+        )}
       </dl>
       <div className="figure-tables">
         <CountTable
