@@ -5,31 +5,40 @@
  * them, anything else does not exist.
  *
  * Each desk's set of conversations is kept and brought up to date with only the messages archived
- * since it was last read, so a conversation is visible from its first message on, without re-reading
- * the archive on every request. A change to the directory starts the set afresh.
+ * since it was last read; a change to the directory starts it afresh. Reading on costs about the same
+ * however few messages are new (the full-text index cannot seek within a handle's entries), so a
+ * search reads on at most once a second, while opening a conversation the set does not hold yet reads
+ * on at once: a new conversation opens from its first message.
  */
 import type { Directory } from '../capture/directory/directory.js';
 import type { ConversationsByHandle } from './search.js';
 
+/** How stale a desk's set may be for a search (not for opening a conversation). */
+const SEARCH_STALENESS_MS = 1_000;
+
 interface DeskConversations {
-  /** The ledger size this set has read up to. */
-  treeSize: number;
+  /** The newest message this set has read. */
+  throughIndex: number;
   /** The directory change it was worked out with. */
   directoryAt: number;
+  readAtMs: number;
   conversations: Set<string>;
 }
 
 export class DeskScope {
   private readonly storage: ConversationsByHandle;
   private readonly directory: { load(): Promise<Directory>; readonly appliedThrough: number };
+  private readonly now: () => number;
   private readonly desksRead = new Map<string, Promise<DeskConversations>>();
 
   constructor(options: {
     storage: ConversationsByHandle;
     directory: { load(): Promise<Directory>; readonly appliedThrough: number };
+    now?: () => number;
   }) {
     this.storage = options.storage;
     this.directory = options.directory;
+    this.now = options.now ?? Date.now;
   }
 
   /** Every desk in the staff directory. */
@@ -40,37 +49,45 @@ export class DeskScope {
     return [...desks].sort();
   }
 
-  /** The conversations of any of these desks. */
+  /** The conversations of any of these desks, as of at most a second ago. */
   async conversations(desks: readonly string[]): Promise<ReadonlySet<string>> {
-    const sets = await Promise.all(desks.map((d) => this.conversationsOfDesk(d)));
+    return this.union(desks, SEARCH_STALENESS_MS);
+  }
+
+  /** Whether a caller with these desks (null: every desk) may see the conversation, as of now. */
+  async allows(desks: readonly string[] | null, conversationId: string): Promise<boolean> {
+    if (desks === null) return true;
+    if ((await this.union(desks, SEARCH_STALENESS_MS)).has(conversationId)) return true;
+    return (await this.union(desks, 0)).has(conversationId);
+  }
+
+  private async union(desks: readonly string[], stalenessMs: number): Promise<ReadonlySet<string>> {
+    const sets = await Promise.all(desks.map((d) => this.conversationsOfDesk(d, stalenessMs)));
     if (sets.length === 1) return sets[0]!;
     const all = new Set<string>();
     for (const set of sets) for (const c of set) all.add(c);
     return all;
   }
 
-  /** Whether a caller with these desks (null: every desk) may see the conversation. */
-  async allows(desks: readonly string[] | null, conversationId: string): Promise<boolean> {
-    if (desks === null) return true;
-    return (await this.conversations(desks)).has(conversationId);
-  }
-
-  private async conversationsOfDesk(desk: string): Promise<ReadonlySet<string>> {
+  private async conversationsOfDesk(desk: string, stalenessMs: number): Promise<ReadonlySet<string>> {
     // One update at a time per desk: each reads on from where the last one stopped.
-    const previous = this.desksRead.get(desk);
-    const next = (previous ?? Promise.resolve(null)).catch(() => null).then((known) => this.update(desk, known));
+    const next = (this.desksRead.get(desk) ?? Promise.resolve(null))
+      .catch(() => null)
+      .then((known) => this.update(desk, known, stalenessMs));
     this.desksRead.set(desk, next);
     return (await next).conversations;
   }
 
-  private async update(desk: string, known: DeskConversations | null): Promise<DeskConversations> {
+  private async update(desk: string, known: DeskConversations | null, stalenessMs: number): Promise<DeskConversations> {
     const directory = await this.directory.load();
     const directoryAt = this.directory.appliedThrough;
-    const treeSize = await this.storage.treeSize();
     const fresh = known === null || known.directoryAt !== directoryAt;
-    if (!fresh && known.treeSize === treeSize) return known;
+    const now = this.now();
+    if (!fresh && now - known.readAtMs < stalenessMs) return known;
+    const throughIndex = await this.storage.latestMessageIndex();
+    if (!fresh && known.throughIndex === throughIndex) return { ...known, readAtMs: now };
     const conversations = fresh ? new Set<string>() : known.conversations;
-    const afterIndex = fresh ? -1 : known.treeSize - 1;
+    const afterIndex = fresh ? -1 : known.throughIndex;
     for (const staff of directory.list('staff')) {
       if (staff.kind !== 'staff' || staff.desk !== desk) continue;
       for (const held of directory.holdings('staff', staff.id)) {
@@ -82,6 +99,6 @@ export class DeskScope {
         }
       }
     }
-    return { treeSize, directoryAt, conversations };
+    return { throughIndex, directoryAt, readAtMs: now, conversations };
   }
 }

@@ -62,7 +62,8 @@ export interface HandleConversation {
  */
 export interface ConversationsByHandle {
   conversationsWith(platform: string, handle: string, afterIndex: number): Promise<HandleConversation[]>;
-  treeSize(): Promise<number>;
+  /** The ledger index of the newest message (-1 for none). */
+  latestMessageIndex(): Promise<number>;
 }
 
 export interface SearchResult extends MessageHit {

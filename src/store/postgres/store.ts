@@ -813,6 +813,11 @@ export class PostgresStore
     }));
   }
 
+  async latestMessageIndex(): Promise<number> {
+    const result = await this.pool.query<{ max: string | null }>('SELECT max(leaf_index) AS max FROM messages');
+    return result.rows[0]?.max == null ? -1 : Number(result.rows[0].max);
+  }
+
   async conversationsWith(platform: string, handle: string, afterIndex: number): Promise<HandleConversation[]> {
     const result = await this.pool.query<{ conversation_id: string; first: string; last: string }>(
       `SELECT m.conversation_id, min(m.sent_at) AS first, max(m.sent_at) AS last

@@ -377,6 +377,10 @@ export class SqliteStore
     return rows.map(([day, platform, count]) => ({ day: dayOf(day * 86_400_000), platform, count }));
   }
 
+  async latestMessageIndex(): Promise<number> {
+    return (this.reader.prepare('SELECT max(leaf_index) FROM messages').pluck().get() as number | null) ?? -1;
+  }
+
   async conversationsWith(platform: string, handle: string, afterIndex: number): Promise<HandleConversation[]> {
     // The rowid bound is given to the full-text index itself, which then reads only the newer rows.
     const rows = this.reader
