@@ -20,6 +20,7 @@ const INSTRUMENTS = `symbol,name,aliases,lot_size,currency,exchange
 // Entered four minutes after the message (09:30 Hong Kong), filled in two parts.
 const FIRM_ORDERS = `order_id,account,symbol,side,quantity,order_type,limit_price,entered_at,channel,status
 F-100,ACC-1,0005.HK,buy,2000,market,,2026-05-04T01:34:00Z,IM,filled
+F-200,ACC-1,0005.HK,sell,400,market,,2026-05-04T03:00:00Z,IM,filled
 `;
 const EXECUTIONS = `exec_id,order_id,account,symbol,side,quantity,price,executed_at
 E-1,F-100,ACC-1,0005.HK,buy,1200,61.5,2026-05-04T01:35:00Z
@@ -89,6 +90,16 @@ describe(`the console's order view on ${TEST_DB}`, () => {
     expect((await outsider.json<{ orders: unknown[] }>('GET', '/api/v1/orders')).orders).toEqual([]);
     expect((await reviewer.call('GET', '/api/v1/orders/abc/trail')).status).toBe(400);
     expect((await reviewer.call('GET', '/api/v1/orders/999999.0/trail')).status).toBe(404);
+  });
+
+  it('shows an alert on an order with no chat instruction to the desks the client talks with, and no other', async () => {
+    await steno.rules.scan();
+    type Alerts = { alerts: { type: string; subject: { clientId: string | null; conversationId: string | null } }[] };
+    const mine = await reviewer.json<Alerts>('GET', '/api/v1/alerts?type=order_without_instruction');
+    expect(mine.alerts).toHaveLength(1);
+    expect(mine.alerts[0]!.subject).toMatchObject({ clientId: 'C1', conversationId: null });
+    const theirs = await outsider.json<Alerts>('GET', '/api/v1/alerts?type=order_without_instruction');
+    expect(theirs.alerts).toEqual([]);
   });
 
   it('lists the directory to readers and admins, and nothing else', async () => {

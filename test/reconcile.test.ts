@@ -377,7 +377,11 @@ describe(`account activity and reconciliation on ${TEST_DB}`, () => {
     expect(price!.details).toMatchObject({ expected: 60, actual: 60.5 });
     expect(cancel!.details.changes).toMatchObject({ side: 'buy', symbol: '0005.HK', quantity: 3000 });
     expect(amend!.details.chatOrder).toMatchObject({ action: 'amend', limitPrice: 57 });
-    expect(byClient!.details).toMatchObject({ reason: 'im_instructed_client', firmOrder: { account: 'ACC-001' } });
+    expect(byClient!.details).toMatchObject({
+      reason: 'im_instructed_client',
+      firmOrder: { account: 'ACC-001' },
+      clientId: expect.any(String),
+    });
     expect(byChannel!.details).toMatchObject({ reason: 'channel', firmOrder: { channel: 'IM' } });
     // The FIX orders were amended and cancelled as asked: their evidence is the ledger records behind them.
     const text = await ok('reconcile');

@@ -61,6 +61,22 @@ export class DeskScope {
     return (await this.union(desks, 0)).has(conversationId);
   }
 
+  /** Whether a client talks with any of these desks: a conversation of theirs in which the client took part. */
+  async clientVisible(desks: readonly string[], clientId: string): Promise<boolean> {
+    const visible = await this.union(desks, 0);
+    const directory = await this.directory.load();
+    for (const held of directory.holdings('client', clientId)) {
+      const colon = held.handle.indexOf(':');
+      const conversations = await this.storage.conversationsWith(
+        held.handle.slice(0, colon),
+        held.handle.slice(colon + 1),
+        -1,
+      );
+      if (conversations.some((c) => visible.has(c.conversationId))) return true;
+    }
+    return false;
+  }
+
   private async union(desks: readonly string[], stalenessMs: number): Promise<ReadonlySet<string>> {
     const sets = await Promise.all(desks.map((d) => this.conversationsOfDesk(d, stalenessMs)));
     if (sets.length === 1) return sets[0]!;

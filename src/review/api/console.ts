@@ -291,9 +291,7 @@ export function registerConsole(
         ? await steno.store.messageCountsByDay(fromMs, visible === null ? undefined : [...visible])
         : [];
       const alerts = principal.permissions.has('alerts.read')
-        ? (await everyAlert()).filter(
-            (a) => visible === null || a.subject.conversationId == null || visible.has(a.subject.conversationId),
-          )
+        ? await visibleAlerts(await everyAlert(), principal.desks, visible)
         : [];
       const latest = await steno.store.latestCheckpoint();
       const verification = await steno.store.getMeta(LAST_VERIFICATION);
@@ -391,6 +389,25 @@ export function registerConsole(
     });
     return reply;
   });
+
+  /** The alerts a caller with these desks may see (as GET /api/v1/alerts filters them). */
+  async function visibleAlerts(
+    alerts: StoredAlert[],
+    desks: readonly string[] | null,
+    visible: ReadonlySet<string> | null,
+  ): Promise<StoredAlert[]> {
+    if (desks === null || visible === null) return alerts;
+    const out: StoredAlert[] = [];
+    for (const a of alerts) {
+      const { conversationId, clientId } = a.subject;
+      const shown =
+        conversationId != null
+          ? visible.has(conversationId)
+          : clientId == null || (await steno.desks.clientVisible(desks, clientId));
+      if (shown) out.push(a);
+    }
+    return out;
+  }
 
   /** Every alert, newest first, a page at a time: the dashboard counts them all. */
   async function everyAlert(): Promise<StoredAlert[]> {

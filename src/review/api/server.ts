@@ -125,8 +125,15 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
     return desks === null ? null : steno.desks.conversations(desks);
   };
   const alertVisible = async (request: FastifyRequest, alert: StoredAlert) => {
-    const conversationId = alert.subject.conversationId;
-    return conversationId == null || (await steno.desks.allows(access.principal(request).desks, conversationId));
+    const desks = access.principal(request).desks;
+    if (desks === null) return true;
+    const { conversationId, clientId } = alert.subject;
+    if (conversationId != null) return steno.desks.allows(desks, conversationId);
+    // An alert on no conversation (an order entered with no chat instruction) is about a client: it is
+    // a desk's when the client talks with that desk.
+    if (clientId != null) return steno.desks.clientVisible(desks, clientId);
+    // Channel health and the like: about no client's business.
+    return true;
   };
   const recordAccess = (request: FastifyRequest, action: string, target: string | null, detail: object) =>
     steno.access.record({ action, actor: caller(request), from: request.ip, target, detail: { ...detail } });
@@ -303,7 +310,9 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
         beforeIndex: q.before === undefined ? undefined : integerParam(q.before, 'before'),
         read: (beforeIndex) => steno.alerts.list({ ...criteria, beforeIndex }),
         indexOf: (a) => a.leafIndex,
-        keep: (a) => visible === null || a.subject.conversationId == null || visible.has(a.subject.conversationId),
+        keep: (a) =>
+          visible === null ||
+          (a.subject.conversationId != null ? visible.has(a.subject.conversationId) : alertVisible(request, a)),
       });
       return { alerts };
     },
@@ -487,14 +496,14 @@ async function fullPage<T>(options: {
   beforeIndex: number | undefined;
   read: (beforeIndex: number | undefined) => Promise<T[]>;
   indexOf: (item: T) => number;
-  keep: (item: T) => boolean;
+  keep: (item: T) => boolean | Promise<boolean>;
 }): Promise<T[]> {
   const out: T[] = [];
   let before = options.beforeIndex;
   for (;;) {
     const page = await options.read(before);
     for (const item of page) {
-      if (!options.keep(item)) continue;
+      if (!(await options.keep(item))) continue;
       out.push(item);
       if (out.length === options.limit) return out;
     }

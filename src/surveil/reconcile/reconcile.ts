@@ -230,8 +230,15 @@ export function reconcile(input: {
 
   // Firm orders on IM-instructed accounts with no chat order behind them.
   const imAccounts = new Set<string>();
-  for (const c of directory.list('client'))
-    if (c.kind === 'client' && c.imInstructed) for (const a of c.accounts) imAccounts.add(a);
+  /** Whose account each is: the exception names the client, so that it can be shown to their desks. */
+  const accountClient = new Map<string, string>();
+  for (const c of directory.list('client')) {
+    if (c.kind !== 'client') continue;
+    for (const a of c.accounts) {
+      accountClient.set(a, c.id);
+      if (c.imInstructed) imAccounts.add(a);
+    }
+  }
   for (const f of input.firmOrders) {
     if (taken.has(f) || !inPeriod(f.enteredAtMs, options)) continue;
     const byIm = f.channel !== null && /^(?:im|chat|instant[ _-]?messag)/i.test(f.channel.trim());
@@ -241,7 +248,11 @@ export function reconcile(input: {
       messageId: null,
       platformMessageId: null,
       orderId: f.orderId,
-      details: { firmOrder: firmEvidence(f), reason: byIm ? 'channel' : 'im_instructed_client' },
+      details: {
+        firmOrder: firmEvidence(f),
+        clientId: f.account === null ? null : (accountClient.get(f.account) ?? null),
+        reason: byIm ? 'channel' : 'im_instructed_client',
+      },
     };
     ANCHOR_MS.set(e, f.enteredAtMs);
     exceptions.push(e);

@@ -255,7 +255,8 @@ export class RuleEngine {
           messageId: e.messageId,
           platformMessageId: e.platformMessageId,
           conversationId: chat?.conversationId ?? null,
-          clientId: chat?.clientId ?? null,
+          // An order with no chat behind it names its account's client in the exception itself.
+          clientId: chat?.clientId ?? (e.details.clientId as string | null | undefined) ?? null,
           orderId: e.orderId,
         },
         spans: [],
