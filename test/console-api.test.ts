@@ -192,6 +192,11 @@ describe(`the console's API on ${TEST_DB}`, () => {
     expect(unknown.status).toBe(401);
     expect(wrong.status).toBe(401);
     expect(await unknown.text()).toBe(await wrong.text());
+    // A password typed into the username field is not kept: the failed sign-in names no one.
+    const typo = await client.call('POST', '/api/v1/session', { username: 'Hunter2-is-my-pass', password: 'x' });
+    expect(typo.status).toBe(401);
+    const [failed] = await steno.access.list({ action: 'sign-in.failed', limit: 1 });
+    expect(failed!.actor).toBe('user:?');
     for (let i = 0; i < 4; i++) {
       expect(
         (await client.call('POST', '/api/v1/session', { username: 'lou', password: 'nope nope nope' })).status,
@@ -199,7 +204,12 @@ describe(`the console's API on ${TEST_DB}`, () => {
     }
     const locked = await client.call('POST', '/api/v1/session', { username: 'lou', password: PASSWORD });
     expect(locked.status).toBe(401);
-    expect(await locked.text()).toContain('locked');
+    // Locked, even with the right password; and said as a wrong password is, so as not to confirm the name.
+    const lockedText = await locked.text();
+    expect(lockedText).toContain('locked');
+    expect(lockedText).toBe(
+      await (await client.call('POST', '/api/v1/session', { username: 'nobody', password: PASSWORD })).text(),
+    );
     // An admin's reset unlocks it, with a new one-time password.
     const reset = await clients.admin!.json<{ oneTimePassword: string }>('POST', '/api/v1/users/lou/reset');
     const after = await client.call('POST', '/api/v1/session', { username: 'lou', password: reset.oneTimePassword });
@@ -211,8 +221,11 @@ describe(`the console's API on ${TEST_DB}`, () => {
     const client = new ConsoleClient(base);
     expect((await client.call('POST', '/api/v1/session', ['not', 'an', 'object'])).status).toBe(400);
     expect((await client.call('POST', '/api/v1/session', { username: 'rita' })).status).toBe(400);
+    // Before anyone is known, a body over 4 KiB is refused unread.
     const long = await client.call('POST', '/api/v1/session', { username: 'rita', password: 'x'.repeat(10_000) });
-    expect(long.status).toBe(400);
+    expect(long.status).toBe(413);
+    const tooLong = await client.call('POST', '/api/v1/session', { username: 'rita', password: 'x'.repeat(1000) });
+    expect(tooLong.status).toBe(400);
     const admin = clients.admin!;
     const bad = [
       [{ username: '<script>', role: 'reviewer', desks: ['equities-hk'] }, 'username'],
@@ -298,6 +311,13 @@ describe(`the console's API on ${TEST_DB}`, () => {
     expect((await clients.supervisor!.call('POST', `/api/v1/alerts/${other.id}/comment`, { text: 'x' })).status).toBe(
       404,
     );
+    // The summary counts what the caller may see, too.
+    const summary = await clients.supervisor!.json<{ counts: { count: number }[] }>('GET', '/api/v1/alerts/summary');
+    expect(summary.counts.reduce((n, c) => n + c.count, 0)).toBe(
+      (await clients.supervisor!.json<{ alerts: unknown[] }>('GET', '/api/v1/alerts?limit=1000')).alerts.length,
+    );
+    const everything = await clients.auditor!.json<{ counts: { count: number }[] }>('GET', '/api/v1/alerts/summary');
+    expect(everything.counts.reduce((n, c) => n + c.count, 0)).toBe(all.alerts.length);
     const id = alerts[0]!.id;
     const reviewerAssign = await clients.reviewer!.call('POST', `/api/v1/alerts/${id}/assign`, { assignee: 'rita' });
     expect(reviewerAssign.status).toBe(403);
@@ -341,6 +361,7 @@ describe(`the console's API on ${TEST_DB}`, () => {
       new Set(['conv-hk-001', 'conv-fi-001', 'wx-group-9']),
     );
     expect((await reviewer.call('GET', `${q}&desk=fixed-income`)).status).toBe(403);
+    expect((await auditor.call('GET', `${q}&desk=no-such-desk`)).status).toBe(400);
     const byDesk = await auditor.json<{ results: { conversationId: string }[] }>('GET', `${q}&desk=fixed-income`);
     expect(new Set(byDesk.results.map((r) => r.conversationId))).toEqual(new Set(['conv-fi-001']));
     // The attachment is the auditor's to open and not the reviewer's.

@@ -86,7 +86,12 @@ describe(`the console's order view on ${TEST_DB}`, () => {
 
   it('refuses an order outside the desk as not found, and a malformed id as bad input', async () => {
     const { orders } = await reviewer.json<{ orders: { id: string }[] }>('GET', '/api/v1/orders');
-    expect((await outsider.call('GET', `/api/v1/orders/${orders[0]!.id}/trail`)).status).toBe(404);
+    const hidden = await outsider.call('GET', `/api/v1/orders/${orders[0]!.id}/trail`);
+    expect(hidden.status).toBe(404);
+    // Worded as for an order that does not exist: the answer tells nothing of the other desk.
+    expect(await hidden.text()).toBe(
+      (await (await outsider.call('GET', '/api/v1/orders/999999.0/trail')).text()).replace('999999.0', orders[0]!.id),
+    );
     expect((await outsider.json<{ orders: unknown[] }>('GET', '/api/v1/orders')).orders).toEqual([]);
     expect((await reviewer.call('GET', '/api/v1/orders/abc/trail')).status).toBe(400);
     expect((await reviewer.call('GET', '/api/v1/orders/999999.0/trail')).status).toBe(404);

@@ -63,6 +63,7 @@ export interface AccountStorage {
   updateUser(user: UserRecord, version: number): Promise<boolean>;
   insertSession(idHash: Buffer, session: SessionRecord, expiresAtMs: number): Promise<void>;
   findSession(idHash: Buffer): Promise<SessionRecord | null>;
+  /** Changes a session that still exists; one deleted meanwhile stays deleted. */
   updateSession(idHash: Buffer, session: SessionRecord, expiresAtMs: number): Promise<void>;
   deleteSession(idHash: Buffer): Promise<void>;
   /** Ends a user's sessions; with `expiredBefore`, only those expired by then (everyone's). */
@@ -105,6 +106,11 @@ export class AccountService {
   constructor(storage: AccountStorage, options: { now?: () => number } = {}) {
     this.storage = storage;
     this.now = options.now ?? Date.now;
+  }
+
+  /** Whether a username is an account's: a failed sign-in names the user only then. */
+  async knows(username: unknown): Promise<boolean> {
+    return typeof username === 'string' && USERNAME.test(username) && (await this.storage.findUser(username)) !== null;
   }
 
   async hasUsers(): Promise<boolean> {
@@ -165,8 +171,9 @@ export class AccountService {
         });
       }
     }
-    const changed: Record<string, unknown> = {};
+    let changed: Record<string, unknown> = {};
     const user = await this.change(username, (u) => {
+      changed = {};
       const role = patch.role === undefined ? u.role : checkRole(patch.role);
       const desks = scopedDesks(checkDesks(patch.desks ?? u.desks, role), role);
       if (role !== u.role) changed.role = role;
@@ -225,17 +232,23 @@ export class AccountService {
       await verify(await this.decoy(), password);
       throw wrongPassword();
     }
-    if (found.user.lockedUntilMs !== null && found.user.lockedUntilMs > now) throw locked(found.user);
+    // A locked account answers as a wrong password does, after the same work: the answer must not
+    // tell a guesser which usernames exist.
     const ok = await verify(found.user.passwordHash, password);
+    if (isLocked(found.user, now)) throw wrongPassword();
     if (!ok || found.user.disabled) {
       if (!ok) await this.change(username, (u) => this.countFailure(u));
       throw wrongPassword();
     }
+    let lockedMeanwhile = false;
     const user = await this.change(username, (u) => {
+      // Guesses sent side by side all passed the check above; one that locked the account since wins.
+      lockedMeanwhile = isLocked(u, now);
+      if (lockedMeanwhile) return;
       u.failedSignIns = 0;
-      u.lockedUntilMs = null;
       u.lastSignInAt = new Date(now).toISOString();
     });
+    if (lockedMeanwhile) throw wrongPassword();
     await this.storage.deleteSessions({ expiredBefore: now });
     const token = randomBytes(32).toString('base64url');
     const session: SessionRecord = {
@@ -287,8 +300,10 @@ export class AccountService {
     let accepted = false;
     let lockedUser: UserRecord | null = null;
     const user = await this.change(active.user.username, (u) => {
+      lockedUser = null;
+      accepted = false;
       // Read from the stored user, not the session's copy: the lock may have come since.
-      if (u.lockedUntilMs !== null && u.lockedUntilMs > this.now()) {
+      if (isLocked(u, this.now())) {
         lockedUser = u;
         return;
       }
@@ -312,6 +327,8 @@ export class AccountService {
   async changePassword(active: ActiveSession, current: unknown, next: unknown): Promise<ActiveSession> {
     requireStage(active, ['change-password', 'ready']);
     if (typeof current !== 'string' || !(await verify(active.user.passwordHash, current))) {
+      // Counted as a failed sign-in: a session alone must not be a way to guess the password.
+      await this.change(active.user.username, (u) => this.countFailure(u));
       throw new StenoError('invalid_input', 'the current password is wrong', {
         problems: [{ where: 'current', message: 'is wrong' }],
       });
@@ -458,6 +475,10 @@ export function oneTimePassword(): string {
   return [...randomBytes(20)].map((b) => alphabet[b % alphabet.length]).join('');
 }
 
+function isLocked(user: UserRecord, nowMs: number): boolean {
+  return user.lockedUntilMs !== null && user.lockedUntilMs > nowMs;
+}
+
 function locked(user: UserRecord): StenoError {
   return new StenoError(
     'unauthorized',
@@ -466,7 +487,10 @@ function locked(user: UserRecord): StenoError {
 }
 
 function wrongPassword(): StenoError {
-  return new StenoError('unauthorized', 'the username or password is wrong');
+  return new StenoError(
+    'unauthorized',
+    `the username or password is wrong, or the account is locked after ${LOCKOUT.failures} failures in a row (for ${LOCKOUT.minutes} minutes, or until an admin resets it)`,
+  );
 }
 
 function wrongCode(): StenoError {

@@ -16,8 +16,8 @@ import type { MessageContent } from '../../capture/model.js';
 import type { Steno } from '../../context.js';
 import { StenoError } from '../../core/errors.js';
 import { LAST_VERIFICATION } from '../../store/meta.js';
-import type { StoredAlert } from '../../surveil/alerts/model.js';
 import { DEFAULT_POLICY } from '../../surveil/rules/policy.js';
+import { alertsOf } from '../alert-scope.js';
 import { alertFigures, type Dashboard } from '../dashboard.js';
 import { orderTrail } from '../order-trail.js';
 import { reconciliationView } from '../reconciliation-view.js';
@@ -48,33 +48,44 @@ export function registerConsole(
     steno.access.record({ action, actor: `user:${username}`, from: request.ip, target: null, detail });
 
   // Signing in.
-  app.post('/api/v1/session', async (request, reply) => {
-    requireSameOrigin(request);
-    signIns.check(request.ip);
-    const body = objectBody(request.body);
-    try {
-      const { token, active } = await steno.accounts.signIn({
-        username: body.username,
-        password: body.password,
-        from: request.ip,
-      });
-      await recordSession(request, active.user.username, 'sign-in', { stage: active.stage });
-      access.setSessionCookie(request, reply, token);
-      return steno.accounts.viewSession(active);
-    } catch (error) {
-      if (error instanceof StenoError && error.code === 'unauthorized') {
-        const tried = typeof body.username === 'string' ? body.username.slice(0, 64) : '';
-        await steno.access.record({
-          action: 'sign-in.failed',
-          actor: `user:${tried}`,
+  // Before anyone is known, the body is small and the limit is counted before it is read.
+  const signInRoute = { bodyLimit: 4096 };
+  app.post(
+    '/api/v1/session',
+    {
+      ...signInRoute,
+      onRequest: async (request) => {
+        requireSameOrigin(request);
+        signIns.check(request.ip);
+      },
+    },
+    async (request, reply) => {
+      const body = objectBody(request.body);
+      try {
+        const { token, active } = await steno.accounts.signIn({
+          username: body.username,
+          password: body.password,
           from: request.ip,
-          target: null,
-          detail: { reason: error.message },
         });
+        await recordSession(request, active.user.username, 'sign-in', { stage: active.stage });
+        access.setSessionCookie(request, reply, token);
+        return steno.accounts.viewSession(active);
+      } catch (error) {
+        if (error instanceof StenoError && error.code === 'unauthorized') {
+          // What was typed as the username is kept only when it is one: people type passwords there.
+          const tried = (await steno.accounts.knows(body.username)) ? (body.username as string) : '?';
+          await steno.access.record({
+            action: 'sign-in.failed',
+            actor: `user:${tried}`,
+            from: request.ip,
+            target: null,
+            detail: { reason: error.message },
+          });
+        }
+        throw error;
       }
-      throw error;
-    }
-  });
+    },
+  );
 
   app.get('/api/v1/session', { onRequest: access.signingIn() }, async (request) =>
     steno.accounts.viewSession(access.session(request)),
@@ -88,7 +99,7 @@ export function registerConsole(
     return reply.status(204).send();
   });
 
-  app.post('/api/v1/session/totp', { onRequest: access.signingIn() }, async (request) => {
+  app.post('/api/v1/session/totp', { ...signInRoute, onRequest: access.signingIn() }, async (request) => {
     const active = access.session(request);
     codeTries.check(`totp:${active.user.username}`);
     const body = objectBody(request.body);
@@ -104,7 +115,7 @@ export function registerConsole(
     }
   });
 
-  app.post('/api/v1/session/password', { onRequest: access.signingIn() }, async (request) => {
+  app.post('/api/v1/session/password', { ...signInRoute, onRequest: access.signingIn() }, async (request) => {
     const active = access.session(request);
     const body = objectBody(request.body);
     const next = await steno.accounts.changePassword(active, body.current, body.next);
@@ -116,7 +127,7 @@ export function registerConsole(
     steno.accounts.startTotp(access.session(request)),
   );
 
-  app.post('/api/v1/session/totp/confirm', { onRequest: access.signingIn() }, async (request) => {
+  app.post('/api/v1/session/totp/confirm', { ...signInRoute, onRequest: access.signingIn() }, async (request) => {
     const active = access.session(request);
     codeTries.check(`totp:${active.user.username}`);
     const next = await steno.accounts.confirmTotp(active, objectBody(request.body).code);
@@ -258,7 +269,9 @@ export function registerConsole(
       if (content === null || typeof content.conversationId !== 'string' || attachment === undefined) {
         throw new StenoError('not_found', 'no such attachment on that message');
       }
-      await requireConversation(access.principal(request), content.conversationId);
+      if (!(await steno.desks.allows(access.principal(request).desks, content.conversationId))) {
+        throw new StenoError('not_found', 'no such attachment on that message');
+      }
       const bytes = await steno.blobs.get(sha256);
       if (bytes === null) throw new StenoError('not_found', 'the attachment was named but its bytes were never stored');
       await record(request, 'attachment.view', content.conversationId, { message: index, sha256 });
@@ -290,9 +303,7 @@ export function registerConsole(
       const messagesPerDay = principal.permissions.has('messages.read')
         ? await steno.store.messageCountsByDay(fromMs, visible === null ? undefined : [...visible])
         : [];
-      const alerts = principal.permissions.has('alerts.read')
-        ? await visibleAlerts(await everyAlert(), principal.desks, visible)
-        : [];
+      const alerts = principal.permissions.has('alerts.read') ? await alertsOf(steno, principal.desks) : [];
       const latest = await steno.store.latestCheckpoint();
       const verification = await steno.store.getMeta(LAST_VERIFICATION);
       const policy = await steno.policies.current();
@@ -342,8 +353,17 @@ export function registerConsole(
     '/api/v1/orders/:id/trail',
     { onRequest: access.requires('messages.read') },
     async (request) => {
+      const desks = access.principal(request).desks;
+      if (desks !== null) {
+        // Behind a barrier, an order of another desk is not found, exactly as one that does not exist.
+        const id = /^(\d{1,15})\.\d{1,4}$/.exec(request.params.id);
+        const orders = id === null ? [] : await steno.orders.find({ messageIndex: Number(id[1]), limit: 1000 });
+        const order = orders.find((o) => o.id === request.params.id);
+        if (order !== undefined && !(await steno.desks.allows(desks, order.conversationId))) {
+          throw new StenoError('not_found', `no order ${request.params.id.slice(0, 40)}`);
+        }
+      }
       const trail = await orderTrail({ ...steno, contents: steno.store }, request.params.id);
-      await requireConversation(access.principal(request), trail.order.conversationId);
       await record(request, 'order.view', trail.order.id, { conversationId: trail.order.conversationId });
       return trail;
     },
@@ -389,36 +409,6 @@ export function registerConsole(
     });
     return reply;
   });
-
-  /** The alerts a caller with these desks may see (as GET /api/v1/alerts filters them). */
-  async function visibleAlerts(
-    alerts: StoredAlert[],
-    desks: readonly string[] | null,
-    visible: ReadonlySet<string> | null,
-  ): Promise<StoredAlert[]> {
-    if (desks === null || visible === null) return alerts;
-    const out: StoredAlert[] = [];
-    for (const a of alerts) {
-      const { conversationId, clientId } = a.subject;
-      const shown =
-        conversationId != null
-          ? visible.has(conversationId)
-          : clientId == null || (await steno.desks.clientVisible(desks, clientId));
-      if (shown) out.push(a);
-    }
-    return out;
-  }
-
-  /** Every alert, newest first, a page at a time: the dashboard counts them all. */
-  async function everyAlert(): Promise<StoredAlert[]> {
-    const out: StoredAlert[] = [];
-    for (let before: number | undefined; ; ) {
-      const page = await steno.alerts.list({ limit: 1000, ...(before === undefined ? {} : { beforeIndex: before }) });
-      out.push(...page);
-      if (page.length < 1000) return out;
-      before = page.at(-1)!.leafIndex;
-    }
-  }
 
   /** A conversation outside the caller's desks is not found, as if it did not exist. */
   async function requireConversation(principal: Principal, conversationId: string): Promise<void> {
@@ -497,9 +487,16 @@ function contentType(path: string): string {
 
 /** A header holds Latin-1 only: an ASCII fallback name, and the real one percent-encoded (RFC 6266). */
 function contentDisposition(inline: boolean, filename: string): string {
-  const name = filename.slice(0, 200);
+  const name = Array.from(filename).slice(0, 200).join('');
   const ascii = name.replace(/[^A-Za-z0-9._ -]/g, '_') || 'attachment';
-  return `${inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+  let encoded: string;
+  try {
+    // RFC 5987 attr-chars: encodeURIComponent leaves ' ( ) * ! as they are.
+    encoded = encodeURIComponent(name).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  } catch {
+    encoded = encodeURIComponent(ascii); // a lone surrogate: the name is not text
+  }
+  return `${inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
 export function objectBody(body: unknown): Record<string, unknown> {

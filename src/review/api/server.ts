@@ -14,6 +14,7 @@ import { StenoError } from '../../core/errors.js';
 import type { StoredAlert } from '../../surveil/alerts/model.js';
 import { checkChannels } from '../../surveil/rules/channels.js';
 import { DEFAULT_POLICY } from '../../surveil/rules/policy.js';
+import { alertsOf, alertVisibleTo, requireKnownDesk } from '../alert-scope.js';
 import { highlightTerms, parseDateFilter } from '../search.js';
 import { accessControl } from './access-control.js';
 import { objectBody, registerConsole } from './console.js';
@@ -126,14 +127,7 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
   };
   const alertVisible = async (request: FastifyRequest, alert: StoredAlert) => {
     const desks = access.principal(request).desks;
-    if (desks === null) return true;
-    const { conversationId, clientId } = alert.subject;
-    if (conversationId != null) return steno.desks.allows(desks, conversationId);
-    // An alert on no conversation (an order entered with no chat instruction) is about a client: it is
-    // a desk's when the client talks with that desk.
-    if (clientId != null) return steno.desks.clientVisible(desks, clientId);
-    // Channel health and the like: about no client's business.
-    return true;
+    return desks === null || alertVisibleTo(steno, desks, await steno.desks.conversations(desks), alert);
   };
   const recordAccess = (request: FastifyRequest, action: string, target: string | null, detail: object) =>
     steno.access.record({ action, actor: caller(request), from: request.ip, target, detail: { ...detail } });
@@ -259,7 +253,10 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
       if (visible !== null) {
         const stored = (await steno.store.readContents([ack.messageIndex])).get(ack.messageIndex);
         const conversationId = stored === undefined ? null : JSON.parse(stored.content.toString('utf8')).conversationId;
-        if (!visible.has(conversationId)) throw new StenoError('not_found', `no message ${request.params.id}`);
+        // Worded as for a message that does not exist: behind a barrier the two must not differ.
+        if (!visible.has(conversationId)) {
+          throw new StenoError('not_found', `no message ${request.params.id} in the archive`);
+        }
       }
       return ack;
     },
@@ -310,17 +307,25 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
         beforeIndex: q.before === undefined ? undefined : integerParam(q.before, 'before'),
         read: (beforeIndex) => steno.alerts.list({ ...criteria, beforeIndex }),
         indexOf: (a) => a.leafIndex,
-        keep: (a) =>
-          visible === null ||
-          (a.subject.conversationId != null ? visible.has(a.subject.conversationId) : alertVisible(request, a)),
+        keep: (a) => visible === null || alertVisible(request, a),
       });
       return { alerts };
     },
   );
 
-  app.get('/api/v1/alerts/summary', { onRequest: auth('alerts.read') }, async () => ({
-    counts: await steno.alerts.summary(),
-  }));
+  app.get('/api/v1/alerts/summary', { onRequest: auth('alerts.read') }, async (request) => {
+    const desks = access.principal(request).desks;
+    if (desks === null) return { counts: await steno.alerts.summary() };
+    // Behind a barrier, only the alerts the caller may see are counted.
+    const counts = new Map<string, { type: string; state: string; severity: string; count: number }>();
+    for (const a of await alertsOf(steno, desks)) {
+      const key = `${a.type}\u0000${a.state}\u0000${a.severity}`;
+      const row = counts.get(key) ?? { type: a.type, state: a.state, severity: a.severity, count: 0 };
+      row.count++;
+      counts.set(key, row);
+    }
+    return { counts: [...counts.values()] };
+  });
 
   app.get<{ Params: { id: string } }>('/api/v1/alerts/:id', { onRequest: auth('alerts.read') }, async (request) => {
     const alert = await steno.alerts.get(request.params.id);
@@ -404,6 +409,7 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
   async function searchScope(request: FastifyRequest, desk: string | undefined): Promise<ReadonlySet<string> | null> {
     const own = access.principal(request).desks;
     if (desk === undefined) return own === null ? null : steno.desks.conversations(own);
+    await requireKnownDesk(steno, desk);
     if (own !== null && !own.includes(desk)) {
       throw new StenoError('forbidden', `desk "${desk.slice(0, 64)}" is not one of yours`, {
         problems: [{ where: 'desk', message: 'is not one of your desks' }],

@@ -1079,8 +1079,12 @@ export class PostgresStore
     return (result.rowCount ?? 0) > 0;
   }
 
-  insertSession(idHash: Buffer, session: SessionRecord, expiresAtMs: number): Promise<void> {
-    return this.updateSession(idHash, session, expiresAtMs);
+  async insertSession(idHash: Buffer, session: SessionRecord, expiresAtMs: number): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO console_sessions (id_hash, username, expires_at, body) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (id_hash) DO UPDATE SET expires_at = excluded.expires_at, body = excluded.body`,
+      [idHash, session.username, expiresAtMs, sessionBody(session)],
+    );
   }
 
   async findSession(idHash: Buffer): Promise<SessionRecord | null> {
@@ -1089,12 +1093,13 @@ export class PostgresStore
     return row === undefined ? null : sessionFromBody(row.body);
   }
 
+  /** Only a session that still exists: one ended meanwhile (signed out, reset) must stay ended. */
   async updateSession(idHash: Buffer, session: SessionRecord, expiresAtMs: number): Promise<void> {
-    await this.pool.query(
-      `INSERT INTO console_sessions (id_hash, username, expires_at, body) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (id_hash) DO UPDATE SET expires_at = excluded.expires_at, body = excluded.body`,
-      [idHash, session.username, expiresAtMs, sessionBody(session)],
-    );
+    await this.pool.query('UPDATE console_sessions SET expires_at = $1, body = $2 WHERE id_hash = $3', [
+      expiresAtMs,
+      sessionBody(session),
+      idHash,
+    ]);
   }
 
   async deleteSession(idHash: Buffer): Promise<void> {

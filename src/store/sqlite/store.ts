@@ -584,7 +584,9 @@ export class SqliteStore
   }
 
   insertSession(idHash: Buffer, session: SessionRecord, expiresAtMs: number): Promise<void> {
-    return this.updateSession(idHash, session, expiresAtMs);
+    return this.exclusive(() =>
+      this.writer.call('putSession', idHash, session.username, expiresAtMs, sessionBody(session)),
+    );
   }
 
   async findSession(idHash: Buffer): Promise<SessionRecord | null> {
@@ -595,9 +597,7 @@ export class SqliteStore
   }
 
   updateSession(idHash: Buffer, session: SessionRecord, expiresAtMs: number): Promise<void> {
-    return this.exclusive(() =>
-      this.writer.call('putSession', idHash, session.username, expiresAtMs, sessionBody(session)),
-    );
+    return this.exclusive(() => this.writer.call('updateSession', idHash, expiresAtMs, sessionBody(session)));
   }
 
   deleteSession(idHash: Buffer): Promise<void> {

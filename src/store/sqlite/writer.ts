@@ -277,6 +277,12 @@ export class SqliteWriter {
       )
       .run(asBuffer(idHash), username, expiresAt, body);
   }
+  /** Only a session that still exists: one ended meanwhile (signed out, reset) must stay ended. */
+  updateSession(idHash: Uint8Array, expiresAt: number, body: string): void {
+    this.db
+      .prepare('UPDATE console_sessions SET expires_at = ?, body = ? WHERE id_hash = ?')
+      .run(expiresAt, body, asBuffer(idHash));
+  }
   deleteSession(idHash: Uint8Array): void {
     this.db.prepare('DELETE FROM console_sessions WHERE id_hash = ?').run(asBuffer(idHash));
   }
