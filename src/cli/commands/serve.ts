@@ -67,6 +67,7 @@ export async function serveCommand(args: string[], out: Output): Promise<number>
       `Steno is listening on ${address} (store: ${config.store.kind}, data: ${config.dataDir})`,
       `Log origin: ${steno.origin}`,
       `Verifier key: ${steno.verifierKey}`,
+      `Review console: ${address}/ (accounts: steno user list|create|reset)`,
       `Send messages: curl -H "Authorization: Bearer $(cat ${join(config.dataDir, INITIAL_TOKEN_FILE)})" -H 'Content-Type: application/json' --data @message.json ${address}/api/v1/messages`,
       `More tokens: steno token create --name NAME [--scope ingest|read|review|admin]`,
       ...(queue === null
