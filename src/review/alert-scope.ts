@@ -1,9 +1,8 @@
 /**
- * Alerts and desks behind an information barrier: which alerts a desk-scoped caller may see, and the
- * desks a caller may name. Shared by the alert routes and the console's dashboard.
+ * Alerts behind an information barrier: which alerts a desk-scoped caller may see. Shared by the alert
+ * routes and the console's dashboard.
  */
 import type { Steno } from '../context.js';
-import { StenoError } from '../core/errors.js';
 import type { StoredAlert } from '../surveil/alerts/model.js';
 
 const PAGE = 1000;
@@ -39,13 +38,4 @@ export async function alertVisibleTo(
   if (conversationId != null) return visible.has(conversationId) || steno.desks.allows(desks, conversationId);
   if (clientId != null) return steno.desks.clientVisible(desks, clientId);
   return true;
-}
-
-/** A desk named in a request must be one the directory knows: any string would do otherwise. */
-export async function requireKnownDesk(steno: Steno, desk: string): Promise<void> {
-  if (!(await steno.desks.desks()).includes(desk)) {
-    throw new StenoError('invalid_input', `no desk "${desk.slice(0, 64)}" in the staff directory`, {
-      problems: [{ where: 'desk', message: 'is not a desk of the staff directory' }],
-    });
-  }
 }

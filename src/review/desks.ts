@@ -11,6 +11,7 @@
  * on at once: a new conversation opens from its first message.
  */
 import type { Directory } from '../capture/directory/directory.js';
+import { StenoError } from '../core/errors.js';
 import type { ConversationsByHandle } from './search.js';
 
 /** How stale a desk's set may be for a search (not for opening a conversation). */
@@ -47,6 +48,15 @@ export class DeskScope {
     const desks = new Set<string>();
     for (const entry of directory.list('staff')) if (entry.kind === 'staff') desks.add(entry.desk);
     return [...desks].sort();
+  }
+
+  /** Refuses a desk the staff directory does not name: a request may not make up desks. */
+  async requireKnown(desk: string): Promise<void> {
+    if (!(await this.desks()).includes(desk)) {
+      throw new StenoError('invalid_input', `no desk "${desk.slice(0, 64)}" in the staff directory`, {
+        problems: [{ where: 'desk', message: 'is not a desk of the staff directory' }],
+      });
+    }
   }
 
   /** The conversations of any of these desks, as of at most a second ago. */

@@ -146,11 +146,7 @@ export class ExportBuilder {
         problems: [{ where: 'desk', message: 'is not one of your desks' }],
       });
     }
-    if (f.desk !== undefined && !(await this.deps.desks.desks()).includes(f.desk)) {
-      throw new StenoError('invalid_input', `no desk "${f.desk.slice(0, 64)}" in the staff directory`, {
-        problems: [{ where: 'desk', message: 'is not a desk of the staff directory' }],
-      });
-    }
+    if (f.desk !== undefined) await this.deps.desks.requireKnown(f.desk);
     const scope = f.desk !== undefined ? [f.desk] : desks;
     if (scope !== null) selection.conversationIds = [...(await this.deps.desks.conversations(scope))];
     let keep: Resolved['keep'];

@@ -47,13 +47,17 @@ export async function orderTrail(
     activity: { forPeriod(fromMs: number, toMs: number): Promise<StoredActivity[]> };
   },
   orderId: string,
+  /** Whether the caller may see the order's conversation; one they may not is not found, as a missing one. */
+  visible: (conversationId: string) => Promise<boolean> = async () => true,
 ): Promise<OrderTrail> {
   const id = ORDER_ID.exec(orderId);
   if (id === null) {
     throw new StenoError('invalid_input', 'an order id is "<message ledger index>.<n>", as /api/v1/orders gives it');
   }
   const order = (await deps.orders.find({ messageIndex: Number(id[1]), limit: 1000 })).find((o) => o.id === orderId);
-  if (order === undefined) throw new StenoError('not_found', `no order ${orderId}`);
+  if (order === undefined || !(await visible(order.conversationId))) {
+    throw new StenoError('not_found', `no order ${orderId}`);
+  }
   const sentAtMs = Date.parse(order.sentAt);
   // The period is the message's own instant: only its orders are reconciled, against firm orders
   // entered in the window after it.

@@ -1,10 +1,9 @@
-import { localOperator } from '../../capture/importers/source-file.js';
 import { parseQuery } from '../../index/query.js';
 import { exportEvidence, partyKeep, type Selection } from '../../produce/evidence.js';
 import { type MessageHit, parseDateFilter, partyHandles, partyOf } from '../../review/search.js';
 import { parse, UsageError } from '../args.js';
 import type { Output } from '../output.js';
-import { openFromArgs } from './open.js';
+import { openFromArgs, recordOperatorAccess } from './open.js';
 
 const USAGE = `Usage: steno export --out DIR [--conversation ID] [--participant HANDLE] [--client ID] [--staff ID]
                     [--from DATE] [--to DATE] [--query TEXT] [--platform P] [--json] [--data DIR]
@@ -70,12 +69,10 @@ export async function exportCommand(args: string[], out: Output): Promise<number
     verifierKey: steno.verifierKey,
     outDir: values.out,
   });
-  await steno.access.record({
-    action: 'export',
-    actor: `cli:${localOperator()}`,
-    from: null,
-    target: result.dir,
-    detail: { selection: label, records: result.records, treeSize: result.treeSize },
+  await recordOperatorAccess(steno, 'export', result.dir, {
+    selection: label,
+    records: result.records,
+    treeSize: result.treeSize,
   });
   if (values.json) out.stdout(`${JSON.stringify(result)}\n`);
   else {

@@ -1,8 +1,7 @@
-import { localOperator } from '../../capture/importers/source-file.js';
 import { parseDateFilter } from '../../review/search.js';
 import { parse, UsageError } from '../args.js';
 import { type Output, printable } from '../output.js';
-import { openFromArgs } from './open.js';
+import { openFromArgs, recordOperatorAccess } from './open.js';
 
 const USAGE = `Usage: steno search QUERY [--platform P] [--conversation ID] [--participant HANDLE]
                     [--client ID] [--staff ID] [--from DATE] [--to DATE] [--limit N] [--json] [--data DIR]
@@ -48,12 +47,10 @@ export async function searchCommand(args: string[], out: Output): Promise<number
     limit,
   });
   // Whoever reads the archive, from the console or a shell, leaves the same trail.
-  await steno.access.record({
-    action: 'search',
-    actor: `cli:${localOperator()}`,
-    from: null,
-    target: null,
-    detail: { q: positionals.join(' '), ...filtersOf(values), results: results.length },
+  await recordOperatorAccess(steno, 'search', null, {
+    q: positionals.join(' '),
+    ...filtersOf(values),
+    results: results.length,
   });
   if (values.json) {
     out.stdout(`${JSON.stringify(results)}\n`);

@@ -1,8 +1,7 @@
 import { TOKEN_SCOPES, type TokenScope } from '../../auth/tokens.js';
-import { localOperator } from '../../capture/importers/source-file.js';
 import { parse, UsageError } from '../args.js';
 import type { Output } from '../output.js';
-import { openFromArgs } from './open.js';
+import { openFromArgs, recordOperatorAccess } from './open.js';
 
 const USAGE = `Usage:
   steno token create --name NAME [--scope ingest|read|review|admin]...   prints the token once; only its hash is stored
@@ -26,13 +25,7 @@ export async function tokenCommand(args: string[], out: Output): Promise<number>
       if (values.name === undefined) throw new UsageError(`--name is required\n\n${USAGE}`);
       const scopes = (values.scope ?? ['ingest']) as TokenScope[];
       const { token, info } = await steno.tokens.create({ name: values.name, scopes });
-      await steno.access.record({
-        action: 'token.create',
-        actor: `cli:${localOperator()}`,
-        from: null,
-        target: info.name,
-        detail: { scopes: info.scopes },
-      });
+      await recordOperatorAccess(steno, 'token.create', info.name, { scopes: info.scopes });
       if (values.json) out.stdout(`${JSON.stringify({ ...info, token })}\n`);
       else out.stdout(`${token}\n`);
       if (!values.json) out.stderr(`Token "${info.name}" (${info.scopes.join(', ')}) — shown once; store it now.\n`);
@@ -51,13 +44,7 @@ export async function tokenCommand(args: string[], out: Output): Promise<number>
     case 'revoke': {
       if (values.name === undefined) throw new UsageError(`--name is required\n\n${USAGE}`);
       await steno.tokens.revoke(values.name);
-      await steno.access.record({
-        action: 'token.revoke',
-        actor: `cli:${localOperator()}`,
-        from: null,
-        target: values.name,
-        detail: {},
-      });
+      await recordOperatorAccess(steno, 'token.revoke', values.name);
       out.stdout(`revoked ${values.name}\n`);
       return 0;
     }

@@ -1,9 +1,8 @@
 import { ROLES } from '../../auth/roles.js';
-import { localOperator } from '../../capture/importers/source-file.js';
 import type { Steno } from '../../context.js';
 import { parse, UsageError } from '../args.js';
 import type { Output } from '../output.js';
-import { openFromArgs } from './open.js';
+import { openFromArgs, recordOperatorAccess } from './open.js';
 
 const USAGE = `Usage:
   steno user list [--json]
@@ -29,8 +28,6 @@ export async function userCommand(args: string[], out: Output): Promise<number> 
     return values.name;
   };
   await using steno = await openFromArgs(values, true);
-  const recordChange = (what: string, target: string, detail: Record<string, unknown> = {}) =>
-    steno.access.record({ action: what, actor: `cli:${localOperator()}`, from: null, target, detail });
   switch (action) {
     case 'list': {
       const users = await steno.accounts.list();
@@ -45,34 +42,28 @@ export async function userCommand(args: string[], out: Output): Promise<number> 
         role: values.role,
         desks: values.desk ?? [],
       });
-      await recordChange('user.create', user.username, { role: user.role, desks: user.desks });
+      await recordOperatorAccess(steno, 'user.create', user.username, { role: user.role, desks: user.desks });
       printPassword(out, user.username, oneTimePassword, values.json === true);
       return 0;
     }
     case 'reset': {
       const { oneTimePassword } = await steno.accounts.reset(name());
-      await recordChange('user.reset', name());
+      await recordOperatorAccess(steno, 'user.reset', name());
       printPassword(out, name(), oneTimePassword, values.json === true);
       return 0;
     }
     case 'disable':
     case 'enable':
       // Awaited here: steno is disposed as soon as this block returns.
-      return await setDisabled(steno, out, name(), action === 'disable', recordChange);
+      return await setDisabled(steno, out, name(), action === 'disable');
     default:
       throw new UsageError(`unknown user action "${action}"\n\n${USAGE}`);
   }
 }
 
-async function setDisabled(
-  steno: Steno,
-  out: Output,
-  username: string,
-  disabled: boolean,
-  recordChange: (what: string, target: string, detail: Record<string, unknown>) => Promise<number>,
-): Promise<number> {
+async function setDisabled(steno: Steno, out: Output, username: string, disabled: boolean): Promise<number> {
   const { user, changed } = await steno.accounts.update(username, { disabled });
-  if (Object.keys(changed).length > 0) await recordChange('user.change', username, changed);
+  if (Object.keys(changed).length > 0) await recordOperatorAccess(steno, 'user.change', username, changed);
   out.stdout(`${describe(user)}\n`);
   return 0;
 }

@@ -10,7 +10,7 @@ import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessFilter } from '../../audit/access.js';
-import { type Principal, principalLabel } from '../../auth/roles.js';
+import type { Principal } from '../../auth/roles.js';
 import { TOKEN_SCOPES, type TokenScope } from '../../auth/tokens.js';
 import type { MessageContent } from '../../capture/model.js';
 import type { Steno } from '../../context.js';
@@ -23,6 +23,7 @@ import { orderTrail } from '../order-trail.js';
 import { reconciliationView } from '../reconciliation-view.js';
 import { parseDateFilter } from '../search.js';
 import { type AccessControl, requireSameOrigin, SignInLimiter } from './access-control.js';
+import { integerParam, objectBody } from './params.js';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** Images a browser may show inline; anything else (SVG included: it can hold script) is a download. */
@@ -32,18 +33,15 @@ export function registerConsole(
   app: FastifyInstance,
   steno: Steno,
   access: AccessControl,
-  options: { signInsPerMinute: number },
+  options: {
+    signInsPerMinute: number;
+    /** Records what the request's caller did as an access record. */
+    record: (request: FastifyRequest, action: string, target: string | null, detail?: object) => Promise<number>;
+  },
 ): void {
   const signIns = new SignInLimiter(options.signInsPerMinute);
   const codeTries = new SignInLimiter(5);
-  const record = (request: FastifyRequest, action: string, target: string | null, detail = {}) =>
-    steno.access.record({
-      action,
-      actor: principalLabel(access.principal(request)),
-      from: request.ip,
-      target,
-      detail,
-    });
+  const { record } = options;
   const recordSession = (request: FastifyRequest, username: string, action: string, detail = {}) =>
     steno.access.record({ action, actor: `user:${username}`, from: request.ip, target: null, detail });
 
@@ -209,12 +207,12 @@ export function registerConsole(
     { onRequest: access.requires('audit.read') },
     async (request) => {
       const q = request.query;
-      const filter: AccessFilter = { limit: q.limit === undefined ? 100 : integer(q.limit, 'limit') };
+      const filter: AccessFilter = { limit: q.limit === undefined ? 100 : integerParam(q.limit, 'limit') };
       if (q.actor !== undefined) filter.actor = q.actor;
       if (q.action !== undefined) filter.action = q.action;
       if (q.from !== undefined) filter.fromMs = parseDateFilter(q.from, 'from');
       if (q.to !== undefined) filter.toMs = parseDateFilter(q.to, 'to', 'to');
-      if (q.before !== undefined) filter.beforeIndex = integer(q.before, 'before');
+      if (q.before !== undefined) filter.beforeIndex = integerParam(q.before, 'before');
       const events = await steno.access.list(filter);
       await record(request, 'audit.view', null, { ...q });
       return { events };
@@ -240,8 +238,8 @@ export function registerConsole(
       await requireConversation(access.principal(request), conversationId);
       const q = request.query;
       const view = await steno.conversations.read(conversationId, {
-        ...(q.before === undefined ? {} : { beforeIndex: integer(q.before, 'before') }),
-        ...(q.limit === undefined ? {} : { limit: integer(q.limit, 'limit') }),
+        ...(q.before === undefined ? {} : { beforeIndex: integerParam(q.before, 'before') }),
+        ...(q.limit === undefined ? {} : { limit: integerParam(q.limit, 'limit') }),
       });
       await record(request, 'conversation.view', conversationId, {
         messages: view.messages.length,
@@ -255,7 +253,7 @@ export function registerConsole(
     '/api/v1/messages/:index/attachments/:sha256',
     { onRequest: access.requires('messages.read') },
     async (request, reply) => {
-      const index = integer(request.params.index, 'index');
+      const index = integerParam(request.params.index, 'index');
       const { sha256 } = request.params;
       if (!SHA256_HEX.test(sha256)) throw new StenoError('invalid_input', 'the attachment is named by its SHA-256');
       const stored = (await steno.store.readContents([index])).get(index);
@@ -291,7 +289,7 @@ export function registerConsole(
     { onRequest: access.requires('channels.read') },
     async (request) => {
       const principal = access.principal(request);
-      const days = request.query.days === undefined ? 30 : integer(request.query.days, 'days');
+      const days = request.query.days === undefined ? 30 : integerParam(request.query.days, 'days');
       if (days < 1 || days > 366) {
         throw new StenoError('invalid_input', 'days must be from 1 to 366', {
           problems: [{ where: 'days', message: 'must be from 1 to 366' }],
@@ -354,16 +352,9 @@ export function registerConsole(
     { onRequest: access.requires('messages.read') },
     async (request) => {
       const desks = access.principal(request).desks;
-      if (desks !== null) {
-        // Behind a barrier, an order of another desk is not found, exactly as one that does not exist.
-        const id = /^(\d{1,15})\.\d{1,4}$/.exec(request.params.id);
-        const orders = id === null ? [] : await steno.orders.find({ messageIndex: Number(id[1]), limit: 1000 });
-        const order = orders.find((o) => o.id === request.params.id);
-        if (order !== undefined && !(await steno.desks.allows(desks, order.conversationId))) {
-          throw new StenoError('not_found', `no order ${request.params.id.slice(0, 40)}`);
-        }
-      }
-      const trail = await orderTrail({ ...steno, contents: steno.store }, request.params.id);
+      const trail = await orderTrail({ ...steno, contents: steno.store }, request.params.id, (conversationId) =>
+        steno.desks.allows(desks, conversationId),
+      );
       await record(request, 'order.view', trail.order.id, { conversationId: trail.order.conversationId });
       return trail;
     },
@@ -497,21 +488,4 @@ function contentDisposition(inline: boolean, filename: string): string {
     encoded = encodeURIComponent(ascii); // a lone surrogate: the name is not text
   }
   return `${inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encoded}`;
-}
-
-export function objectBody(body: unknown): Record<string, unknown> {
-  if (body === undefined || body === null) return {};
-  if (typeof body !== 'object' || Array.isArray(body)) {
-    throw new StenoError('invalid_input', 'the body must be a JSON object');
-  }
-  return body as Record<string, unknown>;
-}
-
-function integer(value: string, name: string): number {
-  if (!/^\d{1,15}$/.test(value)) {
-    throw new StenoError('invalid_input', `${name} must be a non-negative integer`, {
-      problems: [{ where: name, message: 'must be a non-negative integer' }],
-    });
-  }
-  return Number(value);
 }

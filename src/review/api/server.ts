@@ -14,11 +14,12 @@ import { StenoError } from '../../core/errors.js';
 import type { StoredAlert } from '../../surveil/alerts/model.js';
 import { checkChannels } from '../../surveil/rules/channels.js';
 import { DEFAULT_POLICY } from '../../surveil/rules/policy.js';
-import { alertsOf, alertVisibleTo, requireKnownDesk } from '../alert-scope.js';
+import { alertsOf, alertVisibleTo } from '../alert-scope.js';
 import { highlightTerms, parseDateFilter } from '../search.js';
 import { accessControl } from './access-control.js';
-import { objectBody, registerConsole } from './console.js';
+import { registerConsole } from './console.js';
 import { toHttpError } from './errors.js';
+import { integerParam, objectBody } from './params.js';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 /** How long after a burst of ingest the orders in it are read. */
@@ -129,7 +130,7 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
     const desks = access.principal(request).desks;
     return desks === null || alertVisibleTo(steno, desks, await steno.desks.conversations(desks), alert);
   };
-  const recordAccess = (request: FastifyRequest, action: string, target: string | null, detail: object) =>
+  const recordAccess = (request: FastifyRequest, action: string, target: string | null, detail: object = {}) =>
     steno.access.record({ action, actor: caller(request), from: request.ip, target, detail: { ...detail } });
 
   // Unhealthy when writes cannot succeed, so that a supervisor restarts the server instead of it
@@ -409,7 +410,7 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
   async function searchScope(request: FastifyRequest, desk: string | undefined): Promise<ReadonlySet<string> | null> {
     const own = access.principal(request).desks;
     if (desk === undefined) return own === null ? null : steno.desks.conversations(own);
-    await requireKnownDesk(steno, desk);
+    await steno.desks.requireKnown(desk);
     if (own !== null && !own.includes(desk)) {
       throw new StenoError('forbidden', `desk "${desk.slice(0, 64)}" is not one of yours`, {
         problems: [{ where: 'desk', message: 'is not one of your desks' }],
@@ -418,7 +419,7 @@ export async function buildServer(steno: Steno, options: ServerOptions = {}): Pr
     return steno.desks.conversations([desk]);
   }
 
-  registerConsole(app, steno, access, { signInsPerMinute: options.signInsPerMinute ?? 20 });
+  registerConsole(app, steno, access, { signInsPerMinute: options.signInsPerMinute ?? 20, record: recordAccess });
 
   /** Proofs are only useful against a signed checkpoint: default to the latest one, and require one to exist. */
   async function proofTreeSize(raw: string | undefined): Promise<number> {
@@ -576,13 +577,4 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
   throw new StenoError('invalid_input', `${name} must be ${allowed.join(' or ')}`, {
     problems: [{ where: name, message: `must be ${allowed.join(' or ')}` }],
   });
-}
-
-function integerParam(value: string | undefined, name: string): number {
-  if (value === undefined || !/^\d{1,15}$/.test(value)) {
-    throw new StenoError('invalid_input', `${name} must be a non-negative integer`, {
-      problems: [{ where: name, message: 'must be a non-negative integer' }],
-    });
-  }
-  return Number(value);
 }
