@@ -245,6 +245,38 @@ describe(`the console's API on ${TEST_DB}`, () => {
     expect((await steno.accounts.list()).some((u) => u.username === 'vic')).toBe(false);
   });
 
+  it('refuses bad paging, tokens and export selections by name, and stores nothing for them', async () => {
+    const reviewer = clients.reviewer!;
+    for (const path of [
+      '/api/v1/conversations/conv-hk-001?limit=0',
+      '/api/v1/conversations/conv-hk-001?limit=5001',
+      '/api/v1/conversations/conv-hk-001?before=-1',
+    ]) {
+      const res = await reviewer.call('GET', path);
+      expect({ path, status: res.status }).toEqual({ path, status: 400 });
+      expect(((await res.json()) as { error: { problems: { where: string }[] } }).error.problems[0]!.where).toMatch(
+        /^(limit|before)$/,
+      );
+    }
+    expect((await clients.auditor!.call('GET', '/api/v1/audit?limit=5000')).status).toBe(400);
+    const tokensBefore = (await steno.tokens.list()).length;
+    const admin = clients.admin!;
+    for (const [body, where] of [
+      [{ name: 'ok-name', scopes: ['root'] }, '--scope'],
+      [{ name: 'bad name!', scopes: ['read'] }, '--name'],
+      [{ name: 'ok-name', scopes: 'read' }, 'scopes'],
+      [{ scopes: ['read'] }, 'name'],
+    ] as const) {
+      const res = await admin.call('POST', '/api/v1/tokens', body);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { problems: { where: string }[] } }).error.problems[0]!.where).toBe(where);
+    }
+    expect((await steno.tokens.list()).length).toBe(tokensBefore);
+    const badExport = await reviewer.call('POST', '/api/v1/exports', { q: '"unclosed' });
+    expect(badExport.status).toBe(400);
+    expect((await reviewer.call('POST', '/api/v1/exports', { from: 'last week' })).status).toBe(400);
+  });
+
   it('gives each role what it may do and nothing else', async () => {
     const policy = (await steno.policies.inForce()).policy;
     const cases: [string, string, unknown, Record<string, number>][] = [
